@@ -1,0 +1,25 @@
+// The CUDA driver: explicit instantiations of cuda::run for every per-event kernel.
+// Add one MADNIS_CUDA_KERNEL line per new kernel functor.
+#include "core/dispatch.h"
+#include "cuda/launch.cuh"
+#include "kernels/cuts.h"
+#include "kernels/phase_space.h"
+
+namespace madnis::cuda {
+
+template <class F>
+void run(index_t n, const F& f) {
+  parallel_for(n, f);
+  check(cudaDeviceSynchronize(), "kernel execution");
+}
+
+bool available() {
+  int count = 0;
+  return cudaGetDeviceCount(&count) == cudaSuccess && count > 0;
+}
+
+#define MADNIS_CUDA_KERNEL(F) template void run<F>(index_t, const F&);
+MADNIS_CUDA_KERNEL(kernels::TwoToTwoCM)
+MADNIS_CUDA_KERNEL(kernels::ApplyCuts)
+
+}  // namespace madnis::cuda
