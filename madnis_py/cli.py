@@ -1,0 +1,81 @@
+"""The `madnis-py` command line.
+
+    madnis-py launch PROCESS [--run-card F] [--param-card F] [--set NAME=VALUE ...] [--seed N] [-o OUTDIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import textwrap
+from pathlib import Path
+
+from madnis_py import __version__
+from madnis_py.errors import UserError
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="madnis-py",
+        description="Leading-order event generation with MadGraph cards and MadNIS neural importance sampling.",
+    )
+    parser.add_argument("--version", action="version", version=f"madnis-py {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    launch = commands.add_parser(
+        "launch",
+        help="integrate a process and write unweighted events",
+        description="Integrates PROCESS, unweights events and writes OUTDIR/events.lhe.gz and OUTDIR/results.json.",
+        epilog="Example: madnis-py launch processes/ee_mumu --set nevents=10000 -o ee_mumu_run",
+    )
+    launch.add_argument("process", type=Path, metavar="PROCESS",
+                        help="a proc_card.dat, or a directory holding one (e.g. processes/ee_mumu)")
+    launch.add_argument("--run-card", type=Path, metavar="F",
+                        help="run_card.dat (default: the process directory's, else cards/run_card.dat)")
+    launch.add_argument("--param-card", type=Path, metavar="F",
+                        help="param_card.dat (default: the process directory's, else cards/param_card.dat)")
+    launch.add_argument("--set", dest="settings", action="append", default=[], metavar="NAME=VALUE",
+                        help="override a run_card entry, e.g. --set nevents=10000 (repeatable)")
+    launch.add_argument("--seed", type=int, help="random seed (default: the run_card's iseed; 0 picks one)")
+    launch.add_argument("-o", "--output", type=Path, metavar="OUTDIR",
+                        help="output directory (default: the proc_card's output name)")
+    launch.add_argument("--force", action="store_true", help="write into OUTDIR even if it holds a previous run")
+    launch.add_argument("-q", "--quiet", action="store_true", help="print only the final summary")
+    return parser
+
+
+def _error(message: str) -> int:
+    text = textwrap.fill(str(message), width=100, initial_indent="madnis-py: error: ",
+                         subsequent_indent="    ", break_long_words=False, break_on_hyphens=False)
+    print(text, file=sys.stderr)
+    return 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command is None:
+        _parser().print_help()
+        return 1
+    from madnis_py.run import RunOptions, launch  # imported here so that --help is instant
+
+    options = RunOptions(
+        process=args.process,
+        run_card=args.run_card,
+        param_card=args.param_card,
+        settings=tuple(args.settings),
+        seed=args.seed,
+        output=args.output,
+        force=args.force,
+        verbose=not args.quiet,
+    )
+    try:
+        result = launch(options)
+    except UserError as exc:
+        return _error(str(exc))
+    except KeyboardInterrupt:
+        return _error("interrupted; no output was written.")
+    print(result.summary())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
