@@ -11,18 +11,14 @@ The command line catches it and prints that paragraph instead of a traceback.
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
-try:
-    from ..errors import UserError as _Base
-except ImportError:  # the package-wide error module is optional for the card readers
-    _Base = Exception
+from ..errors import UserError
 
-__all__ = ["CardError", "default_card_path", "read_card_text", "write_text_atomic"]
+__all__ = ["CardError", "default_card_path", "read_card_text"]
 
 
-class CardError(_Base):
+class CardError(UserError):
     """A card (or a command-line setting of a card entry) that cannot be used as written.
 
     Attributes:
@@ -97,16 +93,3 @@ def read_card_text(path: str | os.PathLike, kind: str) -> str:
     except OSError as exc:
         raise CardError(path, None, f"cannot read the file ({exc.strerror})",
                         "Check the file permissions") from None
-
-
-def write_text_atomic(path: str | os.PathLike, text: str) -> None:
-    """Write a text file whole or not at all (temporary file in the same directory, then rename)."""
-    path = Path(path)
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -19,7 +19,8 @@ import os
 import re
 from dataclasses import dataclass, field
 
-from .errors import CardError, default_card_path, read_card_text, write_text_atomic
+from .errors import CardError, default_card_path, read_card_text
+from ..output.atomic import atomic_write_text
 
 __all__ = ["ParamCard", "DecayChannel"]
 
@@ -368,7 +369,7 @@ class ParamCard:
 
     def write(self, path: str | os.PathLike) -> None:
         """Write :meth:`to_text` to ``path`` atomically."""
-        write_text_atomic(path, self.to_text())
+        atomic_write_text(path, self.to_text(), compress=False)
 
     def __repr__(self) -> str:
         return f"ParamCard({self.path!r}, blocks={self.blocks()}, {len(self._decays)} widths)"

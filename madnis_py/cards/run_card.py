@@ -14,7 +14,6 @@ Values: integers, reals (also Fortran ``1d3`` and MadGraph's ``6.5k``), booleans
 
 from __future__ import annotations
 
-import ast
 import difflib
 import math
 import os
@@ -23,7 +22,8 @@ import typing
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import CardError, default_card_path, read_card_text, write_text_atomic
+from .errors import CardError, default_card_path, read_card_text
+from ..output.atomic import atomic_write_text
 
 __all__ = ["RunCard", "RunCardEntry", "SUPPORTED", "parse_set_argument"]
 
@@ -123,7 +123,7 @@ _MG_ENTRIES: tuple[RunCardEntry, ...] = (
     _e("ptj", "float", 20.0, "GeV; minimum pT of jets"),
     _e("ptb", "float", 0.0, "GeV; minimum pT of b quarks"),
     _e("pta", "float", 10.0, "GeV; minimum pT of photons"),
-    _e("ptl", "float", 11.0, "GeV; minimum pT of charged leptons"),
+    _e("ptl", "float", 10.0, "GeV; minimum pT of charged leptons"),
     _e("misset", "float", 0.0, "GeV; minimum missing ET"),
     _e("ptheavy", "float", 0.0, "GeV; minimum pT of at least one heavy final-state particle"),
     _e("ptonium", "float", 1.0, "GeV; legacy entry, unused"),
@@ -833,7 +833,7 @@ class RunCard:
 
     def write(self, path: str | os.PathLike) -> None:
         """Write :meth:`to_text` to ``path`` atomically (temporary file, then rename)."""
-        write_text_atomic(path, self.to_text())
+        atomic_write_text(path, self.to_text(), compress=False)
 
     def __repr__(self) -> str:
         return f"RunCard({self.path!r}, {len(self._values)} entries given)"
