@@ -5,7 +5,8 @@ MZ), ``Gf`` (Fermi constant, GeV^-2) and ``MZ`` (GeV). Everything else follows t
 ``parameters.py`` formula by formula::
 
     aEW  = 1/aEWM1
-    G    = 2*sqrt(aS)*sqrt(pi)
+    G    = 2*sqrt(aS*pi)       (UFO: 2*sqrt(aS)*sqrt(pi); MadGraph's Fortran evaluates
+                                2*DSQRT(AS*PI), which can differ in the last bit: that one)
     MW   = sqrt(MZ**2/2 + sqrt(MZ**4/4 - (aEW*pi*MZ**2)/(Gf*sqrt(2))))
     ee   = 2*sqrt(aEW)*sqrt(pi)
     sw2  = 1 - MW**2/MZ**2,   cw = sqrt(1 - sw2),   sw = sqrt(sw2)
@@ -34,6 +35,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, fields, replace
 from typing import Any, Mapping, Protocol
+
+from .restrictions import get_restriction
 
 __all__ = ["ExternalParameter", "EXTERNAL_PARAMETERS", "ParamCardLike", "Parameters"]
 
@@ -76,7 +79,8 @@ class ExternalParameter:
 
 #: External parameters of the UFO ``sm``, in param_card order.
 EXTERNAL_PARAMETERS: tuple[ExternalParameter, ...] = (
-    ExternalParameter("aEWM1", "sminputs", 1, 132.507, "", "inverse electroweak coupling 1/alpha_EW(MZ)"),
+    ExternalParameter("aEWM1", "sminputs", 1, 132.507, "",
+                      "inverse electroweak coupling 1/alpha_EW(MZ)"),
     ExternalParameter("Gf", "sminputs", 2, 1.16639e-5, "GeV^-2", "Fermi constant"),
     ExternalParameter("aS", "sminputs", 3, 0.118, "", "strong coupling alpha_s(MZ)"),
     ExternalParameter("lamWS", "wolfenstein", 1, 0.0, "", "Wolfenstein lambda"),
@@ -188,8 +192,6 @@ class Parameters:
             ValueError: for an unknown parameter name, a non-finite or negative input, or
                 electroweak inputs with no real W mass (MZ**2/4 < pi*aEW/(sqrt(2)*Gf)).
         """
-        from .restrictions import get_restriction  # local import: restrictions imports us
-
         restriction = get_restriction(model)
         unknown = set(values) - set(_EXTERNAL_BY_NAME)
         if unknown:
@@ -226,8 +228,6 @@ class Parameters:
             ValueError: as :meth:`from_external`; whatever the card raises for a missing entry
                 propagates unchanged.
         """
-        from .restrictions import get_restriction
-
         restriction = get_restriction(model)
         values: dict[str, float] = {}
         for p in EXTERNAL_PARAMETERS:
@@ -238,7 +238,7 @@ class Parameters:
         return cls.from_external(values, model=restriction.name)
 
     def with_alpha_s(self, alpha_s: float) -> "Parameters":
-        """A copy with alpha_s = ``alpha_s`` and G = 2*sqrt(alpha_s)*sqrt(pi).
+        """A copy with alpha_s = ``alpha_s`` and G = 2*sqrt(alpha_s*pi).
 
         Raises:
             ValueError: unless 0 < alpha_s < infinity.
@@ -246,7 +246,7 @@ class Parameters:
         alpha_s = float(alpha_s)
         if not (alpha_s > 0.0 and math.isfinite(alpha_s)):
             raise ValueError(f"alpha_s must be positive and finite, got {alpha_s!r}")
-        return replace(self, aS=alpha_s, G=2.0 * math.sqrt(alpha_s) * math.sqrt(math.pi))
+        return replace(self, aS=alpha_s, G=_g_from_alpha_s(alpha_s))
 
     def with_g(self, g: float) -> "Parameters":
         """A copy with the strong coupling G = ``g`` (alpha_s = G**2/(4 pi))."""
@@ -271,6 +271,14 @@ class Parameters:
                        + ", ".join(n for n in _FIELD_NAMES if n not in ("model", "CKM"))
                        + ", CKM1x1 ... CKM3x3")
 
+    def mass_of(self, particle: Any) -> float:
+        """Mass in GeV of a :class:`~madnis_py.model.particles.Particle` (its ``mass`` name)."""
+        return float(self[particle.mass])
+
+    def width_of(self, particle: Any) -> float:
+        """Width in GeV of a :class:`~madnis_py.model.particles.Particle` (its ``width`` name)."""
+        return float(self[particle.width])
+
     def as_dict(self) -> dict[str, float | complex]:
         """All parameters by UFO name (CKM entries as ``CKM1x1`` ... ``CKM3x3``), plus ZERO."""
         out: dict[str, float | complex] = {"ZERO": 0.0}
@@ -289,6 +297,11 @@ class Parameters:
 
 
 _FIELD_NAMES = tuple(f.name for f in fields(Parameters))
+
+
+def _g_from_alpha_s(alpha_s: float) -> float:
+    """G = 2*sqrt(alpha_s*pi), bit for bit as MadGraph's Fortran (``G = 2*DSQRT(AS*PI)``)."""
+    return 2.0 * math.sqrt(alpha_s * math.pi)
 
 
 def _derive(ext: Mapping[str, float]) -> dict[str, Any]:
@@ -319,7 +332,7 @@ def _derive(ext: Mapping[str, float]) -> dict[str, Any]:
     )
     return {
         "aEW": aew,
-        "G": 2.0 * math.sqrt(ext["aS"]) * math.sqrt(pi),
+        "G": _g_from_alpha_s(ext["aS"]),
         "MW": mw,
         "ee": ee,
         "sw2": sw2,

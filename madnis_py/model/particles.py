@@ -3,7 +3,8 @@
 The UFO ``sm`` also defines the Goldstone bosons ``G0``, ``G+``, ``G-`` (PDG 250, 251) and the
 Faddeev-Popov ghosts; MadGraph drops them in its default unitary gauge, and so does this module.
 What remains are the 17 particles MadGraph lists after ``import model sm`` (``g u c d s b a ve vm
-vt e- mu- t z w+ h ta-``) and their antiparticles, 31 entries in all.
+vt e- mu- t z w+ h ta-``) and the antiparticles of the 13 that are not self-conjugate, 30
+entries in all.
 
 Names follow MadGraph's convention after its "change particles name to pass to MG5 convention"
 step: lower case (``z``, ``w+``, ``h``, ``a``), antiparticles with ``~`` (``u~``, ``ve~``) except
@@ -233,5 +234,5 @@ SM_PARTICLES: tuple[Particle, ...] = (
 
 
 def sm_particle_table() -> ParticleTable:
-    """The unrestricted UFO ``sm`` particle table (31 entries)."""
+    """The unrestricted UFO ``sm`` particle table (30 entries)."""
     return ParticleTable(SM_PARTICLES)
