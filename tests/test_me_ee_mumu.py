@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from madnis_py.amplitudes import ProgramBuilder
+from madnis_py.amplitudes.examples import ee_mumu
 from mg_reference import SMParameters, read_dump
 from refdata_paths import refdata_file
 
@@ -72,3 +73,9 @@ def test_threads_and_chunks_give_the_same_numbers(ref):
         _core.set_num_threads(old)
     np.testing.assert_array_equal(one, two)
     np.testing.assert_allclose(one, np.tile(dump.me, 300), rtol=1e-10)
+
+
+def test_example_program_is_the_same(ref):
+    dump, sm = ref
+    me = ee_mumu(sm.ee, sm.sw, sm.cw, sm.MZ, sm.WZ).compile()
+    np.testing.assert_allclose(me(dump.momenta), dump.me, rtol=1e-10)

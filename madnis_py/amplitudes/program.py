@@ -310,7 +310,7 @@ class MatrixElement:
         """Returns (me (n,), amp2 (n, n_diagrams) or None, per-helicity |M|^2 (n, n_hel) or None) as numpy arrays."""
         momenta = np.ascontiguousarray(momenta, dtype=np.float64)
         n = momenta.shape[0]
-        alpha = np.ascontiguousarray(np.broadcast_to(np.asarray(alpha_s, dtype=np.float64), (n,)))
+        alpha = np.array(np.broadcast_to(np.asarray(alpha_s, dtype=np.float64), (n,)), dtype=np.float64)
         me = np.empty(n)
         a2 = np.empty((n, self.n_diagrams)) if amp2 else None
         hh = np.empty((n, self.n_helicities)) if helicities else None
