@@ -4,6 +4,8 @@
 #include "cuda/launch.cuh"
 #include "kernels/cuts.h"
 #include "kernels/phase_space.h"
+#include "amplitudes/program.h"
+#include "core/device_memory.h"
 
 namespace madnis::cuda {
 
@@ -21,5 +23,16 @@ bool available() {
 #define MADNIS_CUDA_KERNEL(F) template void run<F>(index_t, const F&);
 MADNIS_CUDA_KERNEL(kernels::TwoToTwoCM)
 MADNIS_CUDA_KERNEL(kernels::ApplyCuts)
+MADNIS_CUDA_KERNEL(amplitudes::EvaluateEvents)
+
+void* device_malloc(std::size_t bytes) {
+  void* p = nullptr;
+  check(cudaMalloc(&p, bytes), "cudaMalloc");
+  return p;
+}
+void device_free(void* ptr) { cudaFree(ptr); }
+void copy_to_device(void* dst, const void* src, std::size_t bytes) {
+  check(cudaMemcpy(dst, src, bytes, cudaMemcpyHostToDevice), "cudaMemcpy host to device");
+}
 
 }  // namespace madnis::cuda
