@@ -37,7 +37,8 @@ class VegasSampler:
         self.config = config
         self.rng = rng
         self._integrator = vegas.Integrator(
-            [[0.0, 1.0]] * dim, ninc=config.n_bins, ran_array_generator=lambda size: rng.random(size)
+            vegas.AdaptiveMap([[0.0, 1.0]] * dim, ninc=config.n_bins),
+            ran_array_generator=lambda size: rng.random(size),
         )
 
     def train(self, integrand: BatchIntegrand) -> IntegrationResult:
