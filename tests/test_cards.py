@@ -6,7 +6,6 @@ The reference cards are the ones MadGraph 3.5.7 wrote for the cross sections in
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -15,8 +14,9 @@ from madnis_py.cards import (SUPPORTED, CardError, ParamCard, ProcCard, RunCard,
                              default_card_path, parse_process, parse_set_argument)
 from madnis_py.cards import run_card as run_card_module
 
-ROOT = Path(__file__).resolve().parents[1]
-REFDATA = Path(os.environ.get("MADNIS_REFDATA", ROOT.parent / "shared" / "refdata"))
+from refdata_paths import PROJECT_ROOT as ROOT, refdata_dir
+
+REFDATA = refdata_dir()
 CARDS = REFDATA / "xsec" / "cards"
 
 needs_refdata = pytest.mark.skipif(

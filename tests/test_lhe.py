@@ -31,8 +31,9 @@ lhereader = pytest.importorskip(
     "lhereader", reason="needs lhereader: pip install --no-deps lhereader scikit-hep==3.6.0"
 )
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-REFDATA = Path(os.environ.get("MADNIS_REFDATA", PROJECT_ROOT.parent / "shared" / "refdata"))
+from refdata_paths import PROJECT_ROOT, refdata_dir
+
+REFDATA = refdata_dir()
 MG_EE_MUMU = REFDATA / "lhe" / "ee_mumu__run_sqrts1000__unweighted_events.lhe.gz"
 MG_PP_TT = REFDATA / "lhe" / "pp_tt_rep__run_13TeV_10k_rep__unweighted_events.lhe.gz"
 
