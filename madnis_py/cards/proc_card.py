@@ -28,10 +28,9 @@ from .errors import CardError, read_card_text
 __all__ = ["ProcCard", "ProcessDefinition", "SUPPORTED_MODELS", "default_multiparticles"]
 
 #: Models madnis-py knows: MadGraph's ``sm`` and two of its restrictions.
-SUPPORTED_MODELS = ("sm", "sm-no_b_mass", "sm-ckm_no_b_mass")
+SUPPORTED_MODELS = ("sm", "sm-no_b_mass")
 
 #: Models whose b quark is massless: MadGraph then puts b and b~ in p and j.
-_MASSLESS_B = ("sm-no_b_mass", "sm-ckm_no_b_mass")
 
 #: MadGraph defaults of the ``set`` options madnis-py looks at.
 OPTION_DEFAULTS: dict[str, Any] = {
@@ -67,19 +66,9 @@ def default_multiparticles(model: str = "sm") -> dict[str, list[str]]:
     For the restrictions with a massless b quark (``sm-no_b_mass``), p and j include b and b~,
     as MadGraph defines them.
     """
-    quarks = ["g", "u", "c", "d", "s"]
-    antiquarks = ["u~", "c~", "d~", "s~"]
-    if model in _MASSLESS_B:
-        quarks.append("b")
-        antiquarks.append("b~")
-    return {
-        "p": quarks + antiquarks,
-        "j": quarks + antiquarks,
-        "l+": ["e+", "mu+"],
-        "l-": ["e-", "mu-"],
-        "vl": ["ve", "vm", "vt"],
-        "vl~": ["ve~", "vm~", "vt~"],
-    }
+    from ..model import load_model
+
+    return {label: list(members) for label, members in load_model(model).multiparticles.items()}
 
 
 @dataclass
