@@ -3,13 +3,83 @@
 // as the CUDA driver, amplitudes/program.h), so the wavefunctions of a chunk stay in cache.
 #pragma once
 #include <algorithm>
+#include <array>
 #include <atomic>
+#include <utility>
 #include <thread>
 #include <vector>
 #include "amplitudes/program.h"
 #include "cpu/parallel.h"
 
 namespace madnis::amplitudes {
+
+namespace detail {
+
+using LaneLoop = void (*)(const Decoded&, const ProgramView&, const double* mom, index_t mstride, const double* gs,
+                          const std::int32_t* hel, const Store&, index_t n);
+
+template <int LOR, int LEG>
+void vertex_lanes(const Decoded& d, const ProgramView& P, const double*, index_t, const double* gs,
+                  const std::int32_t*, const Store& st, index_t n) {
+  for (index_t l = 0; l < n; ++l) run_vertex_fixed<LOR, LEG>(d, P, gs[l], st, l);
+}
+
+template <int KIND>
+void external_lanes(const Decoded& d, const ProgramView&, const double* mom, index_t mstride, const double*,
+                    const std::int32_t* hel, const Store& st, index_t n) {
+  const int h = hel[d.particle];
+  const double m = d.f0;
+  const double* p = mom + 4 * d.particle;
+  for (index_t l = 0; l < n; ++l) {
+    cplx w[6];
+    helas::external_wavefunction(KIND, p + l * mstride, m, h, d.nsf, w);
+    st.save(d.out, l, w);
+  }
+}
+
+template <int LOR, int... LEGS>
+constexpr void fill_lor(LaneLoop (&table)[helas::kNumLorentz][5], std::integer_sequence<int, LEGS...>) {
+  ((table[LOR][LEGS] = &vertex_lanes<LOR, LEGS - 1>), ...);
+}
+template <int... LORS>
+struct VertexTable {
+  LaneLoop t[helas::kNumLorentz][5] = {};
+  VertexTable() { (fill_lor<LORS>(t, std::make_integer_sequence<int, (LORS >= helas::VVVV1 ? 5 : 4)>{}), ...); }
+};
+template <int... L>
+VertexTable<L...> make_table(std::integer_sequence<int, L...>) { return {}; }
+
+inline const auto& vertex_table() {
+  static const auto table = make_table(std::make_integer_sequence<int, helas::kNumLorentz>{});
+  return table.t;
+}
+
+template <int... K>
+constexpr std::array<LaneLoop, sizeof...(K)> make_ext_table(std::integer_sequence<int, K...>) {
+  return {&external_lanes<K>...};
+}
+
+/// Runs instruction i over the n lanes of a chunk: specialised loops for single-term vertices and externals.
+inline void run_instruction_lanes(const ProgramView& P, int i, const double* mom, index_t mstride, const double* gs,
+                                  const std::int32_t* hel, const Store& st, index_t n) {
+  const Decoded d = decode(P, i);
+  if (d.op == kExternal) {
+    static const auto ext = make_ext_table(std::make_integer_sequence<int, 10>{});
+    if (d.kind >= 0 && d.kind < 10) {
+      ext[d.kind](d, P, mom, mstride, gs, hel, st, n);
+      return;
+    }
+  } else if (d.nterms == 1) {
+    const int leg = d.op == kCurrent ? d.leg : -1;
+    if (LaneLoop f = vertex_table()[d.vt.lor[0]][leg + 1]) {
+      f(d, P, mom, mstride, gs, hel, st, n);
+      return;
+    }
+  }
+  for (index_t l = 0; l < n; ++l) run_instruction(P, i, mom + l * mstride, gs[l], hel, st, l);
+}
+
+}  // namespace detail
 
 /// Events per chunk: as many as fit in ~256 KiB of store, between 8 and 256.
 inline index_t chunk_size(const ProgramView& P) {
@@ -38,8 +108,9 @@ inline void evaluate_chunk(const ProgramView& P, const double* momenta, const do
   const index_t mstride = static_cast<index_t>(P.n_particles) * 4;
   for (int h = 0; h < P.n_hel; ++h) {
     const std::int32_t* hel = P.hel + static_cast<index_t>(h) * P.n_particles;
+    const std::uint64_t changed = changed_particles(P, h);
     for (int i = 0; i < P.n_instr; ++i)
-      for (index_t l = 0; l < n; ++l) run_instruction(P, i, momenta + (begin + l) * mstride, gs[l], hel, st, l);
+      if (P.deps[i] & changed) detail::run_instruction_lanes(P, i, momenta + begin * mstride, mstride, gs, hel, st, n);
     for (index_t l = 0; l < n; ++l) {
       double* a2 = amp2 ? amp2 + (begin + l) * P.n_diagrams : nullptr;
       const double mh = colour_sum(P, st, l, a2, 1);

@@ -58,8 +58,22 @@ struct ProgramView {
   const std::int32_t* amp_diagram = nullptr;
   const double* amp_colour = nullptr;
   const double* colour_matrix = nullptr;
+  const std::uint64_t* deps = nullptr;  // (n_instr,): bit k set if the instruction depends on particle k's helicity
+  int reuse = 0;  // 1 if every slot/amplitude is written once: instructions whose particles' helicities did not
+                  // change since the previous combination keep their values and are skipped
   double factor = 1.0;
 };
+
+/// Bit mask of the particles whose helicity differs between combinations h-1 and h (all for h = 0).
+MADNIS_HD MADNIS_INLINE std::uint64_t changed_particles(const ProgramView& P, int h) {
+  if (h == 0 || !P.reuse) return ~static_cast<std::uint64_t>(0);
+  const std::int32_t* a = P.hel + static_cast<index_t>(h - 1) * P.n_particles;
+  const std::int32_t* b = a + P.n_particles;
+  std::uint64_t m = 0;
+  for (int k = 0; k < P.n_particles; ++k)
+    if (a[k] != b[k]) m |= static_cast<std::uint64_t>(1) << k;
+  return m;
+}
 
 /// Where the wavefunctions/amplitudes of one lane live: element (slot, comp) at base[(slot*12 + 2*comp) * stride + lane].
 struct Store {
@@ -148,6 +162,67 @@ MADNIS_HD MADNIS_INLINE void run_instruction(const ProgramView& P, int i, const 
   }
 }
 
+/// An instruction decoded once (the CPU driver decodes outside its loop over the lanes of a chunk).
+struct Decoded {
+  int op, out, nterms, leg, particle, kind, nsf;
+  int in[4];
+  helas::VertexTerms vt;
+  int coup[helas::kMaxTerms];
+  double f0, f1;  // mass / width, or the amplitude sign
+};
+
+MADNIS_HD MADNIS_INLINE Decoded decode(const ProgramView& P, int i) {
+  const std::int32_t* f = P.instr + static_cast<index_t>(i) * kFields;
+  Decoded d;
+  d.op = f[0];
+  d.out = f[1];
+  d.particle = f[2];
+  d.kind = f[3];
+  d.nsf = f[4];
+  for (int k = 0; k < 4; ++k) d.in[k] = f[2 + k];
+  d.nterms = d.vt.nterms = f[6];
+  for (int t = 0; t < helas::kMaxTerms; ++t) {
+    d.vt.lor[t] = f[7 + t];
+    d.coup[t] = f[10 + t];
+  }
+  d.leg = f[13];
+  d.f0 = P.fparams[2 * i];
+  d.f1 = P.fparams[2 * i + 1];
+  return d;
+}
+
+/// One vertex instruction (current if LEG >= 0, amplitude if LEG == -1) of a single-term structure LOR for one
+/// lane, with the structure and the leg known at compile time (the CPU driver's vectorisable inner loop).
+template <int LOR, int LEG>
+MADNIS_HD MADNIS_INLINE void run_vertex_fixed(const Decoded& d, const ProgramView& P, double g, const Store& st,
+                                              index_t lane) {
+  constexpr int nlegs = (LOR >= helas::VVVV1) ? 4 : 3;
+  helas::VertexTerms vt;
+  vt.nterms = 1;
+  vt.lor[0] = LOR;
+  const cplx cp[1] = {coupling(P, d.coup[0], g)};
+  cplx w[nlegs][6];
+  const cplx* wp[nlegs];
+  if constexpr (LEG >= 0) {
+    int j = 0;
+    for (int k = 0; k < nlegs; ++k) {
+      wp[k] = w[k];
+      if (k == LEG) continue;
+      st.load(d.in[j], lane, w[k]);
+      ++j;
+    }
+    cplx out[6];
+    helas::vertex_current(vt, cp, LEG, d.f0, d.f1, wp, out);
+    st.save(d.out, lane, out);
+  } else {
+    for (int k = 0; k < nlegs; ++k) {
+      st.load(d.in[k], lane, w[k]);
+      wp[k] = w[k];
+    }
+    st.set_amp(d.out, lane, d.f0 * helas::vertex_amplitude(vt, cp, wp));
+  }
+}
+
 /// After all instructions of one helicity: returns |M|^2 of this helicity (colour summed, not multiplied by
 /// factor) and adds |A_a|^2 to amp2[d * amp2_stride] (if amp2 is not null).
 MADNIS_HD MADNIS_INLINE double colour_sum(const ProgramView& P, const Store& st, index_t lane, double* amp2,
@@ -197,7 +272,9 @@ struct EvaluateEvents {
     double sum = 0.0;
     for (int h = 0; h < P.n_hel; ++h) {
       const std::int32_t* hel = P.hel + static_cast<index_t>(h) * P.n_particles;
-      for (int i = 0; i < P.n_instr; ++i) run_instruction(P, i, mom, g, hel, st, e);
+      const std::uint64_t changed = changed_particles(P, h);
+      for (int i = 0; i < P.n_instr; ++i)
+        if (P.deps[i] & changed) run_instruction(P, i, mom, g, hel, st, e);
       const double mh = colour_sum(P, st, e, a2, 1);
       if (hel_out) hel_out[e * P.n_hel + h] = mh * P.factor;
       sum += mh;

@@ -52,9 +52,13 @@ class MatrixElementProgram {
     amp_diagram_.assign(D.data, D.data + D.size());
     amp_colour_.assign(A.data, A.data + A.size());
     colour_matrix_.assign(M.data, M.data + M.size());
-    // validate and size the store
+    require(n_particles <= 64, "MatrixElementProgram: at most 64 particles");
+    // validate and size the store; dependencies of each instruction on the particles' helicities
     int n_slots = 0, n_amps = 0, n_diag = 0;
     std::vector<char> written;
+    std::vector<std::uint64_t> slot_deps;
+    std::vector<int> slot_writes, amp_writes;
+    deps_.assign(ni, 0);
     for (index_t i = 0; i < ni; ++i) {
       const std::int32_t* f = instr_.data() + i * amplitudes::kFields;
       const std::string at = "instruction " + std::to_string(i) + ": ";
@@ -65,6 +69,7 @@ class MatrixElementProgram {
         require(f[2] >= 0 && f[2] < n_particles, at + "particle index out of range");
         require((f[3] >= 0 && f[3] <= 9) || f[3] == amplitudes::kMomentumKind, at + "unknown wavefunction kind");
         require(f[4] == 1 || f[4] == -1, at + "nsf must be +1 or -1");
+        deps_[i] = static_cast<std::uint64_t>(1) << f[2];
       } else {
         const int nt = f[6];
         require(nt >= 1 && nt <= helas::kMaxTerms, at + "number of terms must be 1.." +
@@ -81,14 +86,23 @@ class MatrixElementProgram {
           const int s = f[2 + k];
           require(s >= 0 && s < static_cast<int>(written.size()) && written[s],
                   at + "input slot " + std::to_string(s) + " is read before it is written");
+          deps_[i] |= slot_deps[s];
         }
       }
       if (op == amplitudes::kAmplitude) {
         n_amps = std::max(n_amps, f[1] + 1);
+        if (static_cast<int>(amp_writes.size()) < f[1] + 1) amp_writes.resize(f[1] + 1, 0);
+        ++amp_writes[f[1]];
       } else {
         n_slots = std::max(n_slots, f[1] + 1);
-        if (static_cast<int>(written.size()) < f[1] + 1) written.resize(f[1] + 1, 0);
+        if (static_cast<int>(written.size()) < f[1] + 1) {
+          written.resize(f[1] + 1, 0);
+          slot_deps.resize(f[1] + 1, 0);
+          slot_writes.resize(f[1] + 1, 0);
+        }
         written[f[1]] = 1;
+        slot_deps[f[1]] = deps_[i];
+        ++slot_writes[f[1]];
       }
     }
     require(n_amps == na, "amp_diagram must have one entry per amplitude (" + std::to_string(n_amps) + ")");
@@ -106,6 +120,12 @@ class MatrixElementProgram {
     view_.n_particles = n_particles;
     view_.n_hel = static_cast<int>(nh);
     view_.factor = factor;
+    bool once = true;
+    for (int w : slot_writes) once = once && w <= 1;
+    for (int w : amp_writes) once = once && w == 1;
+    view_.reuse = once ? 1 : 0;
+    if (!once)  // a slot rewritten by another instruction: run every instruction for every helicity
+      for (auto& d : deps_) d = ~static_cast<std::uint64_t>(0);
     host_view_ = view_;
     host_view_.instr = instr_.data();
     host_view_.fparams = fparams_.data();
@@ -115,6 +135,7 @@ class MatrixElementProgram {
     host_view_.amp_diagram = amp_diagram_.data();
     host_view_.amp_colour = amp_colour_.data();
     host_view_.colour_matrix = colour_matrix_.data();
+    host_view_.deps = deps_.data();
   }
 
   ~MatrixElementProgram() { release_device(); }
@@ -176,6 +197,7 @@ class MatrixElementProgram {
   int n_flows() const { return host_view_.n_flows; }
   int n_slots() const { return host_view_.n_slots; }
   int n_instructions() const { return host_view_.n_instr; }
+  bool reuses_across_helicities() const { return host_view_.reuse != 0; }
 
  private:
   template <class T>
@@ -201,6 +223,7 @@ class MatrixElementProgram {
     device_view_.amp_diagram = upload(amp_diagram_);
     device_view_.amp_colour = upload(amp_colour_);
     device_view_.colour_matrix = upload(colour_matrix_);
+    device_view_.deps = upload(deps_);
   }
   void release_device() {
 #ifdef MADNIS_HAVE_CUDA
@@ -210,6 +233,7 @@ class MatrixElementProgram {
   }
 
   std::vector<std::int32_t> instr_, coup_pow_, hel_, amp_diagram_;
+  std::vector<std::uint64_t> deps_;
   std::vector<double> fparams_, coup_, amp_colour_, colour_matrix_;
   ProgramView view_, host_view_, device_view_;
   std::vector<void*> device_blocks_;
@@ -291,7 +315,10 @@ void register_amplitudes(py::module_& m) {
       .def_property_readonly("n_amplitudes", &MatrixElementProgram::n_amplitudes)
       .def_property_readonly("n_flows", &MatrixElementProgram::n_flows)
       .def_property_readonly("n_slots", &MatrixElementProgram::n_slots)
-      .def_property_readonly("n_instructions", &MatrixElementProgram::n_instructions);
+      .def_property_readonly("n_instructions", &MatrixElementProgram::n_instructions)
+      .def_property_readonly("reuses_across_helicities", &MatrixElementProgram::reuses_across_helicities,
+                             "True if instructions whose external helicities did not change between two summed "
+                             "combinations are skipped (every slot and amplitude written once).");
 }
 
 }  // namespace madnis::bind
