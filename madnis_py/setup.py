@@ -14,10 +14,7 @@ from madnis_py.beams import Beams
 from madnis_py.cards import CardError, ParamCard, ProcCard, RunCard, parse_set_argument
 from madnis_py.cuts import CutSpec
 from madnis_py.errors import UserError
-try:
-    from madnis_py.amplitudes import build_matrix_element
-except ImportError:
-    build_matrix_element = None
+from madnis_py.amplitudes import build_matrix_elements
 from madnis_py.model import load_model
 from madnis_py.phasespace import TwoBodyPhaseSpace
 from madnis_py.process import Subprocess, expand_subprocesses
@@ -153,9 +150,7 @@ def load_setup(process: Path, run_card: Path | None = None, param_card: Path | N
         raise UserError(f"{proc_path}: lepton beams without PDF need one initial state; "
                         f"'{proc.processes[0].text}' has several.")
 
-    setups = []
-    for sub in subprocesses:
-        me = build_matrix_element(sub, model, parameters, proc.options)
-        setups.append(SubprocessSetup(sub, me, CutSpec.from_run_card(run, sub.pdgs[2:])))
+    setups = [SubprocessSetup(sub, me, CutSpec.from_run_card(run, sub.pdgs[2:]))
+              for sub, me in build_matrix_elements(subprocesses, model, parameters, proc)]
     return RunSetup(proc, proc_path, run, Path(run.path), param, param_path or Path(param.path), model, parameters,
                     tuple(setups), beams, tuple(run.ignored()))
