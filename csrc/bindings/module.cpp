@@ -6,6 +6,7 @@ namespace py = pybind11;
 namespace madnis::bind {
 void register_phase_space(py::module_& m);
 void register_cuts(py::module_& m);
+void register_pdf(py::module_& m);
 }  // namespace madnis::bind
 
 PYBIND11_MODULE(_core, m) {
@@ -27,4 +28,5 @@ PYBIND11_MODULE(_core, m) {
   }, "True if the core was built with CUDA and a CUDA device is visible.");
   madnis::bind::register_phase_space(m);
   madnis::bind::register_cuts(m);
+  madnis::bind::register_pdf(m);
 }

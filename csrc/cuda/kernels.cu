@@ -2,7 +2,9 @@
 // Add one MADNIS_CUDA_KERNEL line per new kernel functor.
 #include "core/dispatch.h"
 #include "cuda/launch.cuh"
+#include "kernels/alpha_s.h"
 #include "kernels/cuts.h"
+#include "kernels/pdf.h"
 #include "kernels/phase_space.h"
 
 namespace madnis::cuda {
@@ -21,5 +23,9 @@ bool available() {
 #define MADNIS_CUDA_KERNEL(F) template void run<F>(index_t, const F&);
 MADNIS_CUDA_KERNEL(kernels::TwoToTwoCM)
 MADNIS_CUDA_KERNEL(kernels::ApplyCuts)
+MADNIS_CUDA_KERNEL(kernels::PdfXfxQ)
+MADNIS_CUDA_KERNEL(kernels::PdfXfxQPerEvent)
+MADNIS_CUDA_KERNEL(kernels::PdfTwoBeam)
+MADNIS_CUDA_KERNEL(kernels::AlphaS)
 
 }  // namespace madnis::cuda
