@@ -368,3 +368,37 @@ def test_bad_arguments_are_rejected(pdf):
         pdf.xfxq([0.1], [10.0], 2.5)
     with pytest.raises(ValueError, match="equal length"):
         pdf.f1f2([0.1], [0.1], [10.0], [21, 2], [21])
+
+
+@pytest.mark.parametrize("name,n_subgrids", [("NNPDF31_lo_as_0130", 2), ("CT14qed_proton", 1),
+                                              ("GKG18_DPDF_FitA_LO", 4)])
+def test_other_sets_from_pythia8mc(name, n_subgrids, monkeypatch):
+    """Multi-subgrid sets (flavour thresholds; GKG18's first subgrid has 6 Q knots), and CT14qed, whose file
+    repeats its first x knot and writes some numbers without a separating space (LHAPDF reads it)."""
+    monkeypatch.delenv("LHAPDF_DATA_PATH", raising=False)
+    monkeypatch.delenv("LHAPATH", raising=False)
+    try:
+        pdf = PDF(name)
+    except PDFSetNotFoundError:
+        pytest.skip(f"{name} not found: it ships with pythia8mc==8.317.2")
+    assert len(pdf.subgrid_edges) == n_subgrids + 1
+    rng = np.random.default_rng(6)
+    x = np.exp(rng.uniform(np.log(1e-7), np.log(pdf.x_max), 5000))  # CT14qed repeats its first x knot
+    q = np.exp(rng.uniform(np.log(pdf.q_min), np.log(pdf.q_max), 5000))
+    values = pdf.xfxq(x, q, list(pdf.flavours))
+    assert np.all(np.isfinite(values))
+    if name == "NNPDF31_lo_as_0130":  # bottom threshold at the second subgrid's first knot, 4.92 GeV
+        below = q < pdf.subgrid_edges[1]
+        xb = values[:, pdf.flavours.index(5)]
+        assert below.any() and np.max(np.abs(xb[below])) < 1e-6 < 1e-3 < np.max(xb[~below])
+
+
+def test_torch_tensors_are_accepted(pdf):
+    torch = pytest.importorskip("torch")
+    x = torch.tensor([1e-3, 0.1, 0.5], dtype=torch.float64)
+    q = torch.tensor([10.0, 100.0, 1000.0], dtype=torch.float64)
+    out = pdf.to("cpu").xfxq(x, q, [21, 2])
+    assert isinstance(out, torch.Tensor) and out.shape == (3, 2)
+    np.testing.assert_array_equal(out.numpy(), pdf.xfxq(x.numpy(), q.numpy(), [21, 2]))
+    lumi = pdf.f1f2(x, x.flip(0), q, 21, 21)
+    np.testing.assert_array_equal(lumi.numpy(), pdf.f1f2(x.numpy(), x.flip(0).numpy(), q.numpy(), 21, 21))

@@ -33,10 +33,12 @@ struct GridHolder {
   }
 };
 
-bool strictly_increasing(const double* a, index_t n) {
+/// Knots must not decrease and must span a range. Repeated knots are accepted as LHAPDF accepts them (CT14qed
+/// repeats x = 1e-9); interpolation next to a repeated knot then divides by zero, as in LHAPDF.
+bool increasing(const double* a, index_t n) {
   for (index_t i = 1; i < n; ++i)
-    if (!(a[i] > a[i - 1])) return false;
-  return true;
+    if (!(a[i] >= a[i - 1])) return false;
+  return a[n - 1] > a[0];
 }
 
 /// Packs the blocks of an lhagrid1 member: xs[s] (nx,), qs[s] (nq,) in GeV, values[s] (n_flav, nx, nq) = x f,
@@ -82,8 +84,8 @@ GridHolder build_grid(const std::vector<py::object>& xs, const std::vector<py::o
     require(nq >= 2, block + "interpolation needs at least 2 Q knots, got " + std::to_string(nq));
     require(V[s].dim(0) == n_flav && V[s].dim(1) == nx && V[s].dim(2) == nq,
             block + "values must have shape (n_flavours, n_x, n_q)");
-    require(X[s].data[0] > 0.0 && strictly_increasing(X[s].data, nx), block + "x knots must be positive and increasing");
-    require(Q[s].data[0] > 0.0 && strictly_increasing(Q[s].data, nq), block + "Q knots must be positive and increasing");
+    require(X[s].data[0] > 0.0 && increasing(X[s].data, nx), block + "x knots must be positive and increasing");
+    require(Q[s].data[0] > 0.0 && increasing(Q[s].data, nq), block + "Q knots must be positive and increasing");
     if (s > 0)
       require(Q[s].data[0] > Q[s - 1].data[0], block + "subgrids must be ordered by increasing Q");
     total += 2 * nx + 2 * nq + n_flav * nx * nq;

@@ -8,6 +8,7 @@ split the Q range at the heavy-flavour thresholds; the knot at a threshold appea
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,6 +70,22 @@ def read_info(path: str | os.PathLike) -> dict:
     return parse_info(Path(path).read_text(errors="replace"))
 
 
+_NUMBER = re.compile(r"[-+]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|nan|inf(?:inity)?)", re.IGNORECASE)
+
+
+def _numbers(text: str) -> np.ndarray:
+    """The numbers in `text`, read like LHAPDF's strtod-based parser: numbers written without a separating space
+    (``0.0e+000.0e+00``, as in some shipped grids) are split where strtod would split them."""
+    try:
+        return np.array(text.split(), dtype=np.float64)
+    except ValueError:
+        tokens = _NUMBER.findall(text)
+        rest = _NUMBER.sub(" ", text)
+        if rest.strip():
+            raise ValueError(f"not a number: {rest.split()[0]!r}") from None
+        return np.array(tokens, dtype=np.float64)
+
+
 def _block_error(path: Path, iblock: int, what: str) -> PDFFormatError:
     return PDFFormatError(f"{path}: subgrid block {iblock} is not valid lhagrid1 data: {what}. Replace the file with "
                           f"a fresh copy of the set (LHAPDF6 format).")
@@ -106,10 +123,10 @@ def read_lhagrid1(path: str | os.PathLike) -> LHAGrid:
         if len(block) < 4:
             raise _block_error(path, iblock, "fewer than 4 lines (x knots, Q knots, flavours, values)")
         try:
-            x = np.array(block[0].split(), dtype=np.float64)
-            q = np.array(block[1].split(), dtype=np.float64)
+            x = _numbers(block[0])
+            q = _numbers(block[1])
             pids = tuple(int(t) for t in block[2].split())
-            table = np.array(" ".join(block[3:]).split(), dtype=np.float64)
+            table = _numbers(" ".join(block[3:]))
         except ValueError as exc:
             raise _block_error(path, iblock, str(exc)) from exc
         nx, nq, nf = len(x), len(q), len(pids)

@@ -161,7 +161,9 @@ def find_pdf_set(name_or_lhaid: str | int = DEFAULT_PDF_SET, member: int = 0) ->
 
     name_or_lhaid: an LHAPDF set name (``"NNPDF23_lo_as_0130_qed"``, optionally ``"name/member"``), a MadGraph
     ``pdlabel`` (``"nn23lo1"``), or an LHAPDF ID (``247000``, also as a string). An ID selects the member itself
-    (ID = set ID + member) and overrides ``member``. Raises PDFSetNotFoundError naming every directory searched.
+    (ID = set ID + member) and overrides ``member``; it is resolved with LHAID_TO_NAME (set IDs, member 0) or else
+    with the first ``pdfsets.index`` found in the searched directories (LHAPDF's rule: the largest set ID <= ID).
+    Raises PDFSetNotFoundError naming every directory searched and how to install the set.
     """
     paths = pdf_search_paths()
     lhaid: int | None = None
