@@ -1,8 +1,11 @@
 """Parton densities: LHAPDF6 grid sets located on disk and evaluated in batches by the compiled core.
 
->>> from madnis_py.pdf import PDF
->>> pdf = PDF()                                  # NNPDF23_lo_as_0130_qed (MadGraph's nn23lo1), member 0
->>> pdf.xfxq([0.1], [100.0], 21)                 # x g(x, Q), shape (1,)
+Example::
+
+    from madnis_py.pdf import PDF
+    pdf = PDF()                              # NNPDF23_lo_as_0130_qed (MadGraph's nn23lo1), member 0
+    xg = pdf.xfxq([0.1], [100.0], 21)        # x g(x, Q = 100 GeV), shape (1,)
+    lumi = pdf.f1f2(x1, x2, mu_f, [21, 2], [21, -2])   # (n, 2): g g and u u~ densities
 """
 
 from madnis_py.pdf.density import PDF
