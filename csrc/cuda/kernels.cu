@@ -2,7 +2,9 @@
 // Add one MADNIS_CUDA_KERNEL line per new kernel functor.
 #include "core/dispatch.h"
 #include "cuda/launch.cuh"
+#include "kernels/alpha_s.h"
 #include "kernels/cuts.h"
+#include "kernels/pdf.h"
 #include "kernels/phase_space.h"
 #include "amplitudes/program.h"
 #include "core/device_memory.h"
@@ -34,5 +36,9 @@ void device_free(void* ptr) { cudaFree(ptr); }
 void copy_to_device(void* dst, const void* src, std::size_t bytes) {
   check(cudaMemcpy(dst, src, bytes, cudaMemcpyHostToDevice), "cudaMemcpy host to device");
 }
+MADNIS_CUDA_KERNEL(kernels::PdfXfxQ)
+MADNIS_CUDA_KERNEL(kernels::PdfXfxQPerEvent)
+MADNIS_CUDA_KERNEL(kernels::PdfTwoBeam)
+MADNIS_CUDA_KERNEL(kernels::AlphaS)
 
 }  // namespace madnis::cuda
