@@ -1,4 +1,4 @@
-"""Exact SU(3) colour algebra on colour strings: diagram colour factors onto a colour-flow basis.
+"""SU(3) colour algebra on colour strings (symbolic, float coefficients): colour factors onto a colour-flow basis.
 
 A *colour string* is a product of open quark lines ``(T^{a1} ... T^{an})_{ij}`` (a ``Chain``; with no gluon it is
 delta_ij) and traces ``Tr(T^{a1} ... T^{an})``, over external colour labels (integers >= 0, the leg numbers).
