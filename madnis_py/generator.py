@@ -78,6 +78,7 @@ class Generator:
                 sqrt_s=self.sqrt_s,
                 masses_in=masses_in,
                 alpha_s=setup.alpha_s,
+                scale=setup.renormalisation_scale(self.sqrt_s),
             )
             self.channels.append(Channel(sub, integrand, VegasSampler(integrand.dim, self.config, rng)))
 

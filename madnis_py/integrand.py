@@ -42,16 +42,18 @@ class FixedEnergyIntegrand:
     """One subprocess at a fixed partonic centre-of-mass energy (lepton beams without PDF).
 
     phase_space: a mapping r -> (momenta, dPhi/dr); matrix_element: momenta, alpha_s -> |M|^2 (n,);
-    cuts: object with ``passes(momenta) -> bool (n,)``; alpha_s: the fixed strong coupling.
+    cuts: object with ``passes(momenta) -> bool (n,)``; alpha_s: the running coupling, scale (GeV) -> alpha_s;
+    scale: the renormalisation scale in GeV (fixed, as lepton collisions at fixed energy have sqrt(s-hat) = sqrt(s)).
     """
 
     def __init__(self, phase_space, matrix_element, cuts, sqrt_s: float, masses_in: tuple[float, float],
-                 alpha_s: float):
+                 alpha_s, scale: float):
         self.phase_space = phase_space
         self.matrix_element = matrix_element
         self.cuts = cuts
         self.sqrt_s = float(sqrt_s)
-        self.alpha_s = float(alpha_s)
+        self.scale = float(scale)
+        self.alpha_s = float(alpha_s(np.array([self.scale]))[0])
         self.flux = flux_factor(self.sqrt_s**2, *masses_in)
         self.n_matrix_element_calls = 0
 
@@ -70,7 +72,7 @@ class FixedEnergyIntegrand:
             me[keep] = self.matrix_element(np.ascontiguousarray(momenta[keep]), alpha_s[keep])
             self.n_matrix_element_calls += int(keep.sum())
         weights = GEV2_TO_PB * self.flux * me * ps_weight
-        return WeightedEvents(momenta, weights, alpha_s, np.full(n, self.sqrt_s))
+        return WeightedEvents(momenta, weights, alpha_s, np.full(n, self.scale))
 
     def __call__(self, r: np.ndarray) -> np.ndarray:
         return self.events(r).weights

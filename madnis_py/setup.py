@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from madnis_py.alpha_s import AlphaS
 from madnis_py.beams import Beams
 from madnis_py.cards import CardError, ParamCard, ProcCard, RunCard, parse_set_argument
 from madnis_py.cuts import CutSpec
@@ -90,8 +91,16 @@ class RunSetup:
         return "; ".join(str(d) for d in self.proc_card.processes)
 
     @property
-    def alpha_s(self) -> float:
-        return float(self.parameters.alpha_s)
+    def alpha_s(self) -> AlphaS:
+        """alpha_s(Q) as MadGraph runs it for lepton beams: 2 loops from the param_card's aS at MZ."""
+        return AlphaS(float(self.parameters.alpha_s), nloop=2)
+
+    def renormalisation_scale(self, sqrt_s_hat: float) -> float:
+        """mu_R in GeV: the run_card's ``scale`` if ``fixed_ren_scale``, else sqrt(s-hat) (MadGraph's choice
+        for 2 -> 2 lepton collisions), times ``scalefact``."""
+        if self.run_card["fixed_ren_scale"]:
+            return float(self.run_card["scale"])
+        return float(self.run_card["scalefact"]) * sqrt_s_hat
 
     @property
     def alpha_qed(self) -> float:
