@@ -104,7 +104,8 @@ def launch(options: RunOptions) -> RunResult:
         seed = _resolve_seed(options, setup)
         for name in setup.ignored_entries:
             say(f"note: run_card entry '{name}' does not apply to madnis-py and is ignored")
-        generator = Generator(setup, np.random.default_rng(seed))
+        rng = np.random.default_rng(seed)
+        generator = Generator(setup, rng)
         say(f"Process: {setup.process_text}  ({len(generator.channels)} subprocess(es)), "
             f"sqrt(s) = {generator.sqrt_s:g} GeV, seed {seed}")
     with timer("training"):
@@ -128,7 +129,7 @@ def launch(options: RunOptions) -> RunResult:
     )
     with timer("output"):
         out.mkdir(parents=True, exist_ok=True)
-        write_events_lhe(out / "events.lhe.gz", events, setup)
+        write_events_lhe(out / "events.lhe.gz", events, setup, rng)
     timings = dict(timer.seconds)
     timings["total"] = timer.total
     result = RunResult(**{**result.__dict__, "timings": timings})

@@ -66,9 +66,10 @@ def test_lhe_reads_back_with_pylhe(runs):
     lhe = pylhe.LHEFile.fromfile(str(path))
     assert lhe.init.initInfo.energyA == 500.0 and lhe.init.initInfo.beamA == -11
     assert lhe.init.procInfo[0].xSection == pytest.approx(result["cross_section_pb"], rel=1e-6)
-    momenta, pdg, weights = [], [], []
+    momenta, pdg, weights, spins = [], [], [], []
     for event in lhe.events:
         momenta.append([[p.px, p.py, p.pz, p.e, p.m] for p in event.particles])
+        spins.append([p.spin for p in event.particles])
         pdg.append([p.id for p in event.particles])
         weights.append(event.eventinfo.weight)
     momenta = np.array(momenta)
@@ -80,6 +81,11 @@ def test_lhe_reads_back_with_pylhe(runs):
     # on shell: E^2 - p^2 = m^2 to the precision of 11 written digits (E = 500 GeV)
     assert np.all(np.abs(mass2 - momenta[:, :, 4] ** 2) <= 1e-6 * momenta[:, :, 3] ** 2)
     assert np.mean(weights) == pytest.approx(result["cross_section_pb"], rel=1e-6)
+    # Massless fermions at vector vertices: helicity is conserved along each fermion line, so the
+    # annihilating e+ e- and the produced mu+ mu- have opposite helicities in every event.
+    spins = np.array(spins)
+    assert set(np.unique(spins)) == {-1.0, 1.0}
+    assert np.all(spins[:, 0] == -spins[:, 1]) and np.all(spins[:, 2] == -spins[:, 3])
 
 
 def test_lhe_reads_back_with_lhereader(runs):

@@ -11,10 +11,28 @@ from madnis_py.output.lhe import (LHEEvents, LHEHeader, LHEInit, LHEProcessInfo,
                                   weighting_strategy_for, write_lhe)
 
 
-def lhe_events(events, setup) -> LHEEvents:
-    """The LHE record of ``events`` (a GeneratedEvents) of the subprocesses in ``setup``."""
+def choose_helicities(matrix_element, momenta: np.ndarray, alpha_s: np.ndarray, rng) -> np.ndarray:
+    """One helicity combination per event, drawn with probability |M_h|^2 / sum_h |M_h|^2 (as MadGraph does).
+
+    momenta: (n, n_particles, 4) GeV; returns float64 (n, n_particles) physical helicities (+-1, 0).
+    """
+    _, _, per_helicity = matrix_element.compiled.evaluate(momenta, alpha_s, helicities=True)
+    cumulative = np.cumsum(per_helicity, axis=1)
+    u = rng.random(len(momenta)) * cumulative[:, -1]
+    chosen = np.minimum((cumulative < u[:, None]).sum(axis=1), per_helicity.shape[1] - 1)
+    return matrix_element.program.helicities[chosen].astype(np.float64)
+
+
+def lhe_events(events, setup, rng) -> LHEEvents:
+    """The LHE record of ``events`` (a GeneratedEvents) of the subprocesses in ``setup``; rng draws helicities."""
     n, n_particles = events.momenta.shape[:2]
     subs = setup.subprocesses
+    helicities = np.empty((n, n_particles))
+    for k, sub in enumerate(subs):
+        rows = np.flatnonzero(events.channel == k)
+        if rows.size:
+            helicities[rows] = choose_helicities(sub.matrix_element, np.ascontiguousarray(events.momenta[rows]),
+                                                 np.ascontiguousarray(events.alpha_s[rows]), rng)
     pdg = np.array([sub.pdgs for sub in subs], dtype=np.int64)[events.channel]
     masses = np.array([sub.masses for sub in subs])[events.channel]
     status = np.ones((n, n_particles), dtype=np.int64)
@@ -29,7 +47,7 @@ def lhe_events(events, setup) -> LHEEvents:
         colour=colour,
         momenta=events.momenta,
         masses=masses,
-        helicities=np.full((n, n_particles), 9.0),
+        helicities=helicities,
         weights=lhe_event_weights(events.weights, events.cross_section.value, setup.event_norm),
         scale=events.scale,
         alpha_qed=np.full(n, setup.alpha_qed),
@@ -38,7 +56,7 @@ def lhe_events(events, setup) -> LHEEvents:
     )
 
 
-def write_events_lhe(path: Path, events, setup) -> None:
+def write_events_lhe(path: Path, events, setup, rng) -> None:
     """Writes ``events`` with the run's cards in the header and the cross section in <init>."""
     header = LHEHeader(
         proc_card=setup.proc_card_text,
@@ -66,4 +84,4 @@ def write_events_lhe(path: Path, events, setup) -> None:
         weighting_strategy=weighting_strategy_for(setup.event_norm),
         processes=processes,
     )
-    write_lhe(path, lhe_events(events, setup), init, header)
+    write_lhe(path, lhe_events(events, setup, rng), init, header)
