@@ -6,6 +6,7 @@
 #include "kernels/cuts.h"
 #include "kernels/pdf.h"
 #include "kernels/phase_space.h"
+#include "kernels/scales.h"
 #include "amplitudes/program.h"
 #include "core/device_memory.h"
 
@@ -25,6 +26,7 @@ bool available() {
 #define MADNIS_CUDA_KERNEL(F) template void run<F>(index_t, const F&);
 MADNIS_CUDA_KERNEL(kernels::TwoToTwoCM)
 MADNIS_CUDA_KERNEL(kernels::ApplyCuts)
+MADNIS_CUDA_KERNEL(kernels::DynamicalScale)
 MADNIS_CUDA_KERNEL(amplitudes::EvaluateEvents)
 
 void* device_malloc(std::size_t bytes) {
