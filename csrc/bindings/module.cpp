@@ -7,6 +7,7 @@ namespace madnis::bind {
 void register_phase_space(py::module_& m);
 void register_cuts(py::module_& m);
 void register_amplitudes(py::module_& m);
+void register_channels(py::module_& m);
 }  // namespace madnis::bind
 
 PYBIND11_MODULE(_core, m) {
@@ -29,4 +30,5 @@ PYBIND11_MODULE(_core, m) {
   madnis::bind::register_phase_space(m);
   madnis::bind::register_cuts(m);
   madnis::bind::register_amplitudes(m);
+  madnis::bind::register_channels(m);
 }

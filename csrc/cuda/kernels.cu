@@ -4,6 +4,7 @@
 #include "cuda/launch.cuh"
 #include "kernels/cuts.h"
 #include "kernels/phase_space.h"
+#include "kernels/mappings.h"
 #include "amplitudes/program.h"
 #include "core/device_memory.h"
 
@@ -24,6 +25,9 @@ bool available() {
 MADNIS_CUDA_KERNEL(kernels::TwoToTwoCM)
 MADNIS_CUDA_KERNEL(kernels::ApplyCuts)
 MADNIS_CUDA_KERNEL(amplitudes::EvaluateEvents)
+MADNIS_CUDA_KERNEL(kernels::ChannelMap)
+MADNIS_CUDA_KERNEL(kernels::ChannelInverse)
+MADNIS_CUDA_KERNEL(kernels::RamboMap)
 
 void* device_malloc(std::size_t bytes) {
   void* p = nullptr;
