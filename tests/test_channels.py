@@ -295,7 +295,7 @@ def test_minimum_invariant_masses_from_cuts():
     cut = ChannelMapping(Topology.from_propagators([0] * 6, [((2, 3), 0, 0), ((4, 5), 0, 0)], [(-1, 0, 0)],
                                                    min_masses={(2, 3): 20.0, (4, 5): 30.0}), FixedEnergy(1000.0))
     ev = cut.map(np.random.default_rng(23).random((20_000, cut.dim)))
-    assert np.mean(ev.weight > 0) > 0.99  # zero only where the first pair leaves no room for the second
+    assert np.mean(ev.weight > 0) > 0.98  # zero only where the first pair leaves no room for the second
     p = ev.momenta[ev.weight > 0]
     assert minkowski(p[:, 2] + p[:, 3]).min() > 20.0**2 * (1 - 1e-9)
     assert minkowski(p[:, 4] + p[:, 5]).min() > 30.0**2 * (1 - 1e-9)
