@@ -8,6 +8,7 @@ void register_phase_space(py::module_& m);
 void register_cuts(py::module_& m);
 void register_amplitudes(py::module_& m);
 void register_pdf(py::module_& m);
+void register_channels(py::module_& m);
 }  // namespace madnis::bind
 
 PYBIND11_MODULE(_core, m) {
@@ -31,4 +32,5 @@ PYBIND11_MODULE(_core, m) {
   madnis::bind::register_cuts(m);
   madnis::bind::register_amplitudes(m);
   madnis::bind::register_pdf(m);
+  madnis::bind::register_channels(m);
 }

@@ -7,6 +7,7 @@
 #include "kernels/pdf.h"
 #include "kernels/phase_space.h"
 #include "kernels/scales.h"
+#include "kernels/mappings.h"
 #include "amplitudes/program.h"
 #include "core/device_memory.h"
 
@@ -28,6 +29,9 @@ MADNIS_CUDA_KERNEL(kernels::TwoToTwoCM)
 MADNIS_CUDA_KERNEL(kernels::ApplyCuts)
 MADNIS_CUDA_KERNEL(kernels::DynamicalScale)
 MADNIS_CUDA_KERNEL(amplitudes::EvaluateEvents)
+MADNIS_CUDA_KERNEL(kernels::ChannelMap)
+MADNIS_CUDA_KERNEL(kernels::ChannelInverse)
+MADNIS_CUDA_KERNEL(kernels::RamboMap)
 
 void* device_malloc(std::size_t bytes) {
   void* p = nullptr;
