@@ -1,0 +1,58 @@
+"""Learned channel weights: a network that corrects the prior (MadNIS, arXiv:2212.06172).
+
+``alpha_i(x) = softmax_i( log prior_i(x) + NN_i(features(x)) )`` over the active channels
+(dropped channels get ``alpha_i = 0`` and their share goes to the others, see
+:mod:`.integrator`). The network's last layer starts at zero, so training starts from the prior
+``alpha_i = |M_i|^2 / sum_j |M_j|^2``. The weights sum to 1 at every point for any network
+output, which keeps the multi-channel estimate unbiased during and after training.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor, nn
+
+from .nets import StackedMLP
+
+__all__ = ["ChannelWeights"]
+
+
+class ChannelWeights(nn.Module):
+    """Channel weights from the prior and a correction network.
+
+    Args:
+        features_dim: features per event (0: the correction is one constant per channel).
+        n_channels: number of channels.
+        hidden, n_layers: network shape.
+        trainable: False gives the prior itself (no parameters are used).
+    """
+
+    def __init__(self, features_dim: int, n_channels: int, hidden: int = 32, n_layers: int = 2,
+                 trainable: bool = True):
+        super().__init__()
+        self.n_channels = n_channels
+        self.features_dim = features_dim
+        self.trainable = trainable
+        self.net = (StackedMLP(1, features_dim, n_channels, hidden, n_layers, zero_last=True)
+                    if trainable else None)
+
+    def log_alpha(self, features: Tensor, prior: Tensor, active: Tensor | None = None) -> Tensor:
+        """log alpha, shape (n, n_channels); ``-inf`` for inactive channels.
+
+        Args:
+            features: (n, features_dim); prior: (n, n_channels), >= 0 (rows of zeros allowed);
+            active: bool (n_channels,) or None for all channels.
+        """
+        if prior.shape[-1] != self.n_channels:
+            raise ValueError(f"prior must have {self.n_channels} columns, got {prior.shape[-1]}")
+        tiny = torch.finfo(prior.dtype).tiny
+        logits = torch.log(prior.clamp_min(tiny))
+        if self.net is not None:
+            logits = logits + self.net.forward_flat(features)
+        if active is not None:
+            logits = logits.masked_fill(~active, float("-inf"))
+        return torch.log_softmax(logits, dim=-1)
+
+    def forward(self, features: Tensor, prior: Tensor, active: Tensor | None = None) -> Tensor:
+        """alpha, shape (n, n_channels), rows summing to 1 over the active channels."""
+        return self.log_alpha(features, prior, active).exp()

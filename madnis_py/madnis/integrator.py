@@ -1,0 +1,766 @@
+"""The MadNIS multi-channel integrator: training, integration, sampling, checkpoints.
+
+An event of channel ``i`` is drawn as ``r ~ q_i`` (VEGAS layer + flow of the channel's group,
+:mod:`.density`) and weighted with ``w = alpha_i(x) f_i(r) / q_i(r)`` (channel weights from
+:mod:`.channel_weights`, integrand from :mod:`.integrand`). The cross section is
+``I = sum_i E_{q_i}[w]``; its estimate uses a stratified sample with ``n_i`` events in channel
+``i``: ``I_hat = sum_i mean_i(w)``, ``var(I_hat) = sum_i var_i(w) / n_i``.
+
+Training (:meth:`MadnisIntegrator.train`): optional VEGAS pre-training of one grid per channel
+group, then Adam steps on the stratified variance (or KL) loss (:mod:`.losses`) of three kinds:
+*online* steps on fresh integrand evaluations (stored in the buffer), *buffered* steps that re-use
+stored evaluations with the importance correction ``q_now / q_then`` (:mod:`.buffer`), and, when
+enabled, *surrogate* steps on a regression of the integrand that cost no matrix-element call
+(:mod:`.surrogate`). Events per channel in every batch: a share ``uniform_ratio`` split equally
+between the active channels, the rest proportional to each channel's standard deviation ``sigma_i``
+measured over the last ``history_length`` batches (the allocation that minimises the variance of
+the stratified estimate).
+
+Channel dropping: every ``drop_interval`` online steps the channels whose summed relative
+contribution ``|I_i| / sum_j |I_j|`` (smallest first) stays below ``drop_threshold`` are
+deactivated: they are no longer sampled or trained and their events leave the buffer.
+*Unbiasedness*: a dropped channel gets ``alpha_i = 0`` and the softmax of the channel weights runs
+over the active channels only, so the active weights still sum to 1 at every phase-space point
+(the dropped channel's alpha mass is redistributed, in proportion to the other channels'
+weights). Every active channel's density is positive on the whole cube and its mapping covers
+the whole phase space, so ``sum_{i active} E_{q_i}[alpha_i f_i / q_i] = integral of F`` exactly:
+the estimate stays unbiased, only its variance can grow where a dropped channel's peak is now
+covered by the other channels. We chose this over keeping a frozen estimate of the dropped
+channel's contribution because a frozen estimate would carry its (unknown) statistical error and
+any residual training bias into every later result and could not be combined with fresh
+samples; redistribution needs no bookkeeping and is exact.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import math
+import os
+import tempfile
+import warnings
+from dataclasses import asdict, dataclass
+from typing import Callable, Literal
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from madnis_py.integrator.result import IntegrationResult
+
+from .buffer import SampleBatch, SampleBuffer
+from .channel_weights import ChannelWeights
+from .config import MadnisConfig
+from .density import ChannelDensity
+from .integrand import (IntegrandOutput, MultiChannelIntegrand, SupportsMapping,
+                        channel_groups_of, check_mapped, check_output)
+from .losses import LOSSES, channel_moments
+from .metrics import unweighting_efficiency
+from .surrogate import Surrogate, TwoStageResult, two_stage_unweight
+from .vegas_init import adaptive_map_sample, grid_from_adaptive_map
+
+__all__ = ["MadnisIntegrator", "TrainingStatus", "TrainingSummary", "WeightedSamples",
+           "TwoStageEvents"]
+
+#: Checkpoint format tag.
+CHECKPOINT_FORMAT = "madnis_py.madnis/1"
+
+#: Config fields that fix the shapes of the networks (must agree when loading a checkpoint).
+_ARCHITECTURE = ("dtype", "flow_blocks", "flow_bins", "hidden", "hidden_layers",
+                 "flow_condition", "channel_weights", "vegas_bins", "surrogate", "history_length")
+
+
+@dataclass(frozen=True)
+class TrainingStatus:
+    """One training step, passed to the ``train`` callback.
+
+    Attributes:
+        step: index of the step (counting all kinds, over the integrator's lifetime).
+        kind: ``"online"``, ``"buffered"``, ``"surrogate"`` or ``"vegas"`` (one VEGAS iteration).
+        loss: loss value (for VEGAS: the relative variance of the weights).
+        n_calls: integrand evaluations so far (lifetime).
+        n_active: active channels after this step.
+    """
+
+    step: int
+    kind: str
+    loss: float
+    n_calls: int
+    n_active: int
+
+
+@dataclass(frozen=True)
+class TrainingSummary:
+    """What one call of :meth:`MadnisIntegrator.train` did.
+
+    Attributes:
+        steps: optimisation steps done (online + buffered + surrogate).
+        online_steps, buffered_steps, surrogate_steps: steps of each kind.
+        vegas_iterations: VEGAS iterations done (per group).
+        n_calls: integrand evaluations made by this call (VEGAS included).
+        losses: loss of every optimisation step, in order.
+        dropped_channels: channels dropped during this call.
+        stopped_by_budget: True when ``max_calls`` ended the training.
+    """
+
+    steps: int
+    online_steps: int
+    buffered_steps: int
+    surrogate_steps: int
+    vegas_iterations: int
+    n_calls: int
+    losses: tuple[float, ...]
+    dropped_channels: tuple[int, ...]
+    stopped_by_budget: bool
+
+
+@dataclass(frozen=True)
+class WeightedSamples:
+    """Independent weighted events from :meth:`MadnisIntegrator.sample`.
+
+    Attributes:
+        r: (n, dim) points of the unit cube; channel: int64 (n,) the channel they came from;
+        weight: (n,) pb, ``alpha_i f_i / (p_i q_i)`` with ``p_i`` the channel probability, so that
+            ``weight.mean()`` estimates the cross section; features: (n, features_dim).
+    """
+
+    r: Tensor
+    channel: Tensor
+    weight: Tensor
+    features: Tensor
+
+    def __len__(self) -> int:
+        return self.weight.shape[0]
+
+    def integral(self) -> IntegrationResult:
+        """Mean weight and its standard error, pb."""
+        return IntegrationResult.from_weights(self.weight.detach().cpu().numpy())
+
+    def unweighting_efficiency(self) -> float:
+        """``mean(w) / max(w)``."""
+        return unweighting_efficiency(self.weight)
+
+
+@dataclass(frozen=True)
+class TwoStageEvents:
+    """Unweighted events from :meth:`MadnisIntegrator.unweight_two_stage`.
+
+    Attributes:
+        r: (k, dim) and channel: int64 (k,) of the accepted events; result: the bookkeeping
+        (event weights, unit weight in pb, calls saved, efficiencies).
+    """
+
+    r: Tensor
+    channel: Tensor
+    result: TwoStageResult
+
+
+def _with_threads(method):
+    """Run a method inside :meth:`MadnisIntegrator._threads`."""
+
+    @functools.wraps(method)
+    def wrapped(self, *args, **kwargs):
+        with self._threads():
+            return method(self, *args, **kwargs)
+
+    return wrapped
+
+
+class MadnisIntegrator:
+    """Neural importance sampling of a multi-channel integrand (MadNIS, arXiv:2212.06172,
+    arXiv:2311.01548).
+
+    Args:
+        integrand: satisfies :class:`.integrand.MultiChannelIntegrand` (and
+            :class:`.integrand.SupportsMapping` when ``config.surrogate``).
+        config: :class:`.config.MadnisConfig` (defaults when None).
+
+    All randomness comes from the integrator's own ``torch.Generator`` (seeded with
+    ``config.seed``; saved in checkpoints), and the network initialisation from ``config.seed``.
+    """
+
+    def __init__(self, integrand: MultiChannelIntegrand, config: MadnisConfig | None = None):
+        config = MadnisConfig() if config is None else config
+        for attr in ("n_channels", "dim", "features_dim", "evaluate"):
+            if not hasattr(integrand, attr):
+                raise TypeError(f"integrand {type(integrand).__name__} lacks {attr!r} "
+                                "(see madnis_py.madnis.integrand.MultiChannelIntegrand)")
+        self.integrand = integrand
+        self.config = config
+        self.n_channels = int(integrand.n_channels)
+        self.dim = int(integrand.dim)
+        self.features_dim = int(integrand.features_dim)
+        if self.n_channels < 1 or self.dim < 1 or self.features_dim < 0:
+            raise ValueError(f"integrand sizes n_channels={self.n_channels}, dim={self.dim}, "
+                             f"features_dim={self.features_dim} are invalid")
+        self.groups = channel_groups_of(integrand)
+        self.dtype = torch.float64 if config.dtype == "float64" else torch.float32
+        if config.surrogate:
+            if not isinstance(integrand, SupportsMapping):
+                raise TypeError("madnis_surrogate = True needs an integrand with a map(channel, r) "
+                                "method (see madnis_py.madnis.integrand.SupportsMapping)")
+            if self.features_dim < 1:
+                raise ValueError("madnis_surrogate = True needs features (features_dim >= 1)")
+
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(config.seed)
+            self.density = ChannelDensity(
+                self.dim, self.groups, n_blocks=config.flow_blocks or None,
+                n_bins=config.flow_bins, hidden=config.hidden,
+                n_layers=config.hidden_layers,
+                vegas_bins=config.vegas_bins, condition_on_channel=config.flow_condition,
+            ).to(self.dtype)
+            self.channel_weights = ChannelWeights(
+                self.features_dim, self.n_channels, config.hidden, config.hidden_layers,
+                trainable=config.channel_weights).to(self.dtype)
+            self.surrogate = (Surrogate(self.features_dim, self.n_channels, config.hidden,
+                                        config.hidden_layers).to(self.dtype)
+                              if config.surrogate else None)
+        params = list(self.density.parameters()) + list(self.channel_weights.parameters())
+        self.optimizer = torch.optim.Adam(params, lr=config.lr)
+        self.loss_fn = LOSSES[config.loss]
+        self.buffer = (SampleBuffer(config.buffer_capacity)
+                       if config.buffer_steps > 0 or config.surrogate else None)
+        self.generator = torch.Generator().manual_seed(config.seed)
+        self.active = torch.ones(self.n_channels, dtype=torch.bool)
+        h, c = config.history_length, self.n_channels
+        self._hist_means = torch.zeros(h, c, dtype=torch.float64)
+        self._hist_vars = torch.zeros(h, c, dtype=torch.float64)
+        self._hist_counts = torch.zeros(h, c, dtype=torch.float64)
+        self._hist_next = 0
+        self.step = 0
+        self.n_calls = 0
+        self.n_nonfinite = 0
+        self.vegas_done = False
+        self.surrogate_steps_done = 0
+        self._pending_buffered = 0
+        self.online_steps_done = 0
+        self.dropped: list[int] = []
+
+    @contextlib.contextmanager
+    def _threads(self):
+        """Use ``config.threads`` torch threads inside the block (restored afterwards)."""
+        n = self.config.threads
+        old = torch.get_num_threads()
+        if n > 0 and n != old:
+            torch.set_num_threads(n)
+        try:
+            yield
+        finally:
+            if n > 0 and n != old:
+                torch.set_num_threads(old)
+
+    # ------------------------------------------------------------------ integrand access --
+    def _evaluate(self, channels: Tensor, r: Tensor) -> IntegrandOutput:
+        """Call the integrand (no gradient), check shapes, count calls, zero non-finite events."""
+        n = channels.shape[0]
+        with torch.no_grad():
+            out = self.integrand.evaluate(channels, r)
+        check_output(out, n, self.n_channels, self.features_dim)
+        self.n_calls += n
+        f = out.f.to(self.dtype)
+        prior = out.prior.to(self.dtype)
+        features = out.features.to(self.dtype)
+        lj = None if out.log_jacobian is None else out.log_jacobian.to(self.dtype)
+        bad = ~torch.isfinite(f) | ~torch.isfinite(prior).all(-1) \
+            | ~torch.isfinite(features).all(-1)
+        if bool(bad.any()):
+            n_bad = int(bad.sum())
+            self.n_nonfinite += n_bad
+            warnings.warn(f"integrand returned {n_bad} non-finite events (weight set to 0; "
+                          f"{self.n_nonfinite} so far)", RuntimeWarning, stacklevel=3)
+            f = torch.where(bad, torch.zeros_like(f), f)
+            prior = torch.where(bad[:, None], torch.full_like(prior, 1.0 / self.n_channels), prior)
+            features = torch.where(bad[:, None], torch.zeros_like(features), features)
+            if lj is not None:
+                lj = torch.where(bad, torch.zeros_like(lj), lj)
+        return IntegrandOutput(f, prior, features, lj)
+
+    def _alpha(self, features: Tensor, prior: Tensor, channels: Tensor) -> Tensor:
+        """alpha of each event's own channel, shape (n,)."""
+        a = self.channel_weights(features, prior, self.active)
+        return a.gather(1, channels[:, None]).squeeze(1)
+
+    # --------------------------------------------------------------------- statistics ----
+    def _record(self, means: Tensor, variances: Tensor, counts: Tensor) -> None:
+        i = self._hist_next % self.config.history_length
+        self._hist_means[i] = means.detach().to(torch.float64)
+        self._hist_vars[i] = variances.detach().to(torch.float64)
+        self._hist_counts[i] = counts.detach().to(torch.float64)
+        self._hist_next += 1
+
+    def channel_statistics(self) -> tuple[Tensor, Tensor, Tensor]:
+        """Per-channel mean weight (pb), standard deviation (pb) and number of events over the
+        recorded history, each float64 (n_channels,); channels without events have 0."""
+        c = self._hist_counts
+        n = c.sum(0)
+        safe = n.clamp_min(1.0)
+        means = (c * self._hist_means).sum(0) / safe
+        var = (c * self._hist_vars).sum(0) / safe
+        return means, var.clamp_min(0.0).sqrt(), n
+
+    def _allocate(self, n: int, uniform_ratio: float, min_per_channel: int = 0) -> Tensor:
+        """Events per channel (int64 (n_channels,)): ``uniform_ratio`` of n equally over the
+        active channels (at least ``min_per_channel`` each), the rest proportional to sigma_i."""
+        act = torch.nonzero(self.active).flatten()
+        k = act.numel()
+        _, sigma, counts = self.channel_statistics()
+        weights = torch.where(counts > 0, sigma, torch.zeros_like(sigma))[act]
+        if not bool(torch.isfinite(weights).all()) or float(weights.sum()) <= 0:
+            weights = torch.ones(k, dtype=torch.float64)
+        elif bool((counts[act] == 0).any()):
+            # channels never seen yet: give them the mean sigma of the others
+            seen = counts[act] > 0
+            weights = torch.where(seen, weights, weights[seen].mean())
+        out = torch.zeros(self.n_channels, dtype=torch.long)
+        n_uni = max(int(n * uniform_ratio) // k, min_per_channel)
+        out[act] = n_uni
+        rest = n - n_uni * k
+        if rest > 0:
+            share = weights / weights.sum() * rest
+            base = torch.floor(share).long()
+            left = rest - int(base.sum())
+            if left > 0:
+                extra = torch.argsort(share - base, descending=True)[:left]
+                base[extra] += 1
+            out[act] += base
+        return out
+
+    # ----------------------------------------------------------------------- training ----
+    def _optimize(self, batch: SampleBatch) -> tuple[float, Tensor]:
+        """One Adam step on a batch; returns (loss, detached weights alpha f / q_sample)."""
+        log_q = self.density.log_prob(batch.r, batch.channel)
+        fa = self._alpha(batch.features, batch.prior, batch.channel) * batch.f
+        loss = self.loss_fn(fa, log_q, batch.log_q, batch.channel, self.n_channels)
+        value = float(loss.detach())
+        if math.isfinite(value):
+            self.optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            self.optimizer.step()
+        else:
+            warnings.warn("non-finite loss: optimisation step skipped", RuntimeWarning,
+                          stacklevel=3)
+        return value, (fa.detach() * torch.exp(-batch.log_q))
+
+    def _draw(self, counts: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+        channels = torch.repeat_interleave(torch.arange(self.n_channels), counts)
+        with torch.no_grad():
+            r, log_q = self.density.sample(channels, self.generator)
+        return channels, r, log_q
+
+    def _online_step(self) -> float:
+        counts = self._allocate(self.config.batch_size, self.config.uniform_ratio)
+        channels, r, log_q = self._draw(counts)
+        out = self._evaluate(channels, r)
+        batch = SampleBatch(r, channels, out.f, log_q, out.prior, out.features, out.log_jacobian)
+        loss, w = self._optimize(batch)
+        self._record(*channel_moments(w, channels, self.n_channels))
+        if self.buffer is not None:
+            self.buffer.store(batch)
+        self.online_steps_done += 1
+        self._pending_buffered = self.config.buffer_steps if self.buffer is not None else 0
+        return loss
+
+    def _buffered_step(self) -> float:
+        assert self.buffer is not None
+        batch = self.buffer.sample(self.config.batch_size, self.generator)
+        loss, _ = self._optimize(batch)
+        self._pending_buffered -= 1
+        return loss
+
+    def _surrogate_step(self) -> float:
+        assert self.surrogate is not None
+        counts = self._allocate(self.config.batch_size, self.config.uniform_ratio)
+        channels, r, log_q = self._draw(counts)
+        with torch.no_grad():
+            mapped = self.integrand.map(channels, r)  # type: ignore[attr-defined]
+            check_mapped(mapped, channels.shape[0], self.features_dim)
+            f_hat, prior_hat = self.surrogate.predict(mapped)
+        batch = SampleBatch(r, channels, f_hat, log_q, prior_hat, mapped.features.to(self.dtype),
+                            mapped.log_jacobian.to(self.dtype))
+        loss, _ = self._optimize(batch)
+        self.surrogate_steps_done += 1
+        return loss
+
+    def fit_surrogate(self, steps: int | None = None) -> float:
+        """Fit the surrogate to the whole buffer; returns its final loss."""
+        if self.surrogate is None or self.buffer is None:
+            raise ValueError("the surrogate is off (madnis_surrogate = False)")
+        steps = self.config.surrogate_fit_steps if steps is None else steps
+        return self.surrogate.fit(self.buffer.all(), steps, batch_size=self.config.batch_size,
+                                  generator=self.generator)
+
+    def _drop_channels(self) -> list[int]:
+        thr = self.config.drop_threshold
+        if thr <= 0 or self.online_steps_done % self.config.drop_interval != 0:
+            return []
+        means, _, counts = self.channel_statistics()
+        act = torch.nonzero(self.active & (counts > 0)).flatten()
+        if act.numel() < 2 or int(self.active.sum()) != act.numel():
+            return []
+        contrib = means[act].abs()
+        total = float(contrib.sum())
+        if total <= 0:
+            return []
+        order = torch.argsort(contrib)
+        cums = torch.cumsum(contrib[order] / total, 0)
+        drop = act[order[cums < thr]][: act.numel() - 1].tolist()
+        if drop:
+            self.active[drop] = False
+            self.dropped.extend(int(c) for c in drop)
+            if self.buffer is not None:
+                self.buffer.filter(self.active)
+        return [int(c) for c in drop]
+
+    @_with_threads
+    def pretrain_vegas(self, iterations: int | None = None, points: int | None = None,
+                       max_calls: int | None = None,
+                       callback: Callable[[TrainingStatus], None] | None = None) -> int:
+        """Train one VEGAS grid per channel group (``vegas`` package) and install the grids
+        in front of the flows. Each iteration evaluates ``points`` events per group (channels of
+        a group used in turn), weighted with the current channel weights; the events go to the
+        buffer with the density they were drawn from. Returns the iterations done (fewer when
+        ``max_calls`` runs out)."""
+        import vegas
+
+        iterations = self.config.vegas_iterations if iterations is None else iterations
+        points = self.config.vegas_points if points is None else points
+        maps = [vegas.AdaptiveMap([[0.0, 1.0]] * self.dim, ninc=self.config.vegas_bins)
+                for _ in self.groups]
+        start = self.n_calls
+        done = 0
+        for _ in range(iterations):
+            needed = points * len(self.groups)
+            if max_calls is not None and self.n_calls - start + needed > max_calls:
+                break
+            sums = [torch.zeros(self.n_channels, dtype=torch.float64) for _ in range(3)]
+            batches = []
+            for amap, group in zip(maps, self.groups):
+                group_t = torch.tensor(group, dtype=torch.long)
+                channels = group_t[torch.arange(points) % len(group)]
+                keep = self.active[channels]
+                channels = channels[keep]
+                if channels.numel() == 0:
+                    continue
+                y = torch.rand((channels.shape[0], self.dim), generator=self.generator,
+                               dtype=torch.float64).numpy()
+                x, jac = adaptive_map_sample(amap, y)
+                r = torch.as_tensor(x, dtype=self.dtype)
+                out = self._evaluate(channels, r)
+                with torch.no_grad():
+                    alpha = self._alpha(out.features, out.prior, channels)
+                w = (alpha * out.f).to(torch.float64) * torch.as_tensor(jac)
+                amap.add_training_data(y, (w ** 2).numpy())
+                amap.adapt(alpha=self.config.vegas_damping)
+                m, v, c = channel_moments(w, channels, self.n_channels)
+                sums[0] += m * c
+                sums[1] += v * c
+                sums[2] += c
+                batches.append(SampleBatch(r, channels, out.f,
+                                           -torch.log(torch.as_tensor(jac, dtype=self.dtype)),
+                                           out.prior, out.features, out.log_jacobian))
+            c = sums[2].clamp_min(1.0)
+            self._record(sums[0] / c, sums[1] / c, sums[2])
+            if self.buffer is not None and batches:
+                self.buffer.store(SampleBatch.cat(batches))
+            done += 1
+            means, sig, _ = self.channel_statistics()
+            rel = float(sig.sum() / means.abs().sum().clamp_min(1e-300)) ** 2
+            if callback is not None:
+                callback(TrainingStatus(self.step, "vegas", rel, self.n_calls,
+                                        int(self.active.sum())))
+        if done:
+            grids = np.stack([grid_from_adaptive_map(m) for m in maps])
+            self.density.vegas.set_grids(torch.as_tensor(grids))
+        self.vegas_done = True
+        return done
+
+    @_with_threads
+    def train(self, steps: int | None = None, *, max_calls: int | None = None,
+              callback: Callable[[TrainingStatus], None] | None = None) -> TrainingSummary:
+        """Train for ``steps`` optimisation steps (default ``config.train_steps``) or until
+        ``max_calls`` integrand evaluations (default ``config.max_calls``; 0 or None: no budget)
+        have been made by this call, whichever comes first.
+
+        The first call runs the VEGAS pre-training (``config.vegas_iterations``). With
+        ``config.use_madnis = False`` only the VEGAS grids are trained. Each online step is
+        followed by ``config.buffer_steps`` buffered steps; with ``config.surrogate`` the first
+        ``config.surrogate_steps`` steps (after ``surrogate_min_samples`` true evaluations)
+        use the surrogate, which is refitted on the whole buffer at the end (for
+        :meth:`unweight_two_stage`).
+        """
+        cfg = self.config
+        steps = cfg.train_steps if steps is None else steps
+        if max_calls is None:
+            max_calls = cfg.max_calls or None
+        start_calls = self.n_calls
+        losses: list[float] = []
+        kinds = {"online": 0, "buffered": 0, "surrogate": 0}
+        dropped: list[int] = []
+        vegas_its = 0
+        by_budget = False
+        if not self.vegas_done and cfg.vegas_iterations > 0:
+            vegas_its = self.pretrain_vegas(max_calls=max_calls, callback=callback)
+            by_budget = vegas_its < cfg.vegas_iterations
+        self.vegas_done = True
+        if not cfg.use_madnis:
+            steps = 0
+        for _ in range(steps):
+            kind = "online"
+            if self.surrogate is not None and self.surrogate_steps_done < cfg.surrogate_steps:
+                assert self.buffer is not None
+                if not bool(self.surrogate.fitted) \
+                        and len(self.buffer) >= cfg.surrogate_min_samples:
+                    self.fit_surrogate()
+                if bool(self.surrogate.fitted):
+                    kind = "surrogate"
+            if kind == "online" and self._pending_buffered > 0 and self.buffer is not None \
+                    and len(self.buffer) > 0:
+                kind = "buffered"
+            if kind == "online" and max_calls is not None \
+                    and self.n_calls - start_calls + cfg.batch_size > max_calls:
+                by_budget = True
+                break
+            if kind == "online":
+                loss = self._online_step()
+                dropped.extend(self._drop_channels())
+            elif kind == "buffered":
+                loss = self._buffered_step()
+            else:
+                loss = self._surrogate_step()
+            kinds[kind] += 1
+            losses.append(loss)
+            if callback is not None:
+                callback(TrainingStatus(self.step, kind, loss, self.n_calls,
+                                        int(self.active.sum())))
+            self.step += 1
+        if self.surrogate is not None and self.buffer is not None and steps > 0 \
+                and len(self.buffer) >= 2:
+            # refit on everything gathered, for two-stage unweighting after training
+            self.fit_surrogate()
+        return TrainingSummary(
+            steps=sum(kinds.values()), online_steps=kinds["online"],
+            buffered_steps=kinds["buffered"], surrogate_steps=kinds["surrogate"],
+            vegas_iterations=vegas_its, n_calls=self.n_calls - start_calls,
+            losses=tuple(losses), dropped_channels=tuple(dropped), stopped_by_budget=by_budget)
+
+    # -------------------------------------------------------------- integration, sampling --
+    def _weights(self, channels: Tensor, r: Tensor, log_q: Tensor) -> tuple[Tensor, Tensor]:
+        out = self._evaluate(channels, r)
+        with torch.no_grad():
+            w = self._alpha(out.features, out.prior, channels) * out.f * torch.exp(-log_q)
+        return w, out.features
+
+    @_with_threads
+    def integrate(self, n: int, min_per_channel: int = 10) -> IntegrationResult:
+        """Estimate the integral (pb) with about ``n`` integrand calls, stratified over channels.
+
+        The events are split into ``ceil(n / config.integrate_batch)`` iterations; each
+        allocates its events to the active channels (``min_per_channel`` each, the rest in
+        proportion to sigma_i). The value and error pool all events per channel; ``chi2_dof``
+        compares the iterations' estimates with it (0 for one iteration). The per-channel
+        results feed the statistics used for allocation and dropping.
+        """
+        if n < 1:
+            raise ValueError(f"integrate: n = {n} must be >= 1")
+        n_it = max(1, math.ceil(n / self.config.integrate_batch))
+        sizes = [n // n_it + (1 if k < n % n_it else 0) for k in range(n_it)]
+        c = self.n_channels
+        tot_s = torch.zeros(c, dtype=torch.float64)
+        tot_s2 = torch.zeros(c, dtype=torch.float64)
+        tot_n = torch.zeros(c, dtype=torch.float64)
+        estimates = []
+        n_eval = 0
+        for size in sizes:
+            counts = self._allocate(size, 0.0, min_per_channel)
+            channels, r, log_q = self._draw(counts)
+            w, _ = self._weights(channels, r, log_q)
+            w = w.to(torch.float64)
+            n_eval += channels.shape[0]
+            m, v, k = channel_moments(w, channels, c)
+            estimates.append((float(m.sum()), float((v / k.clamp_min(1.0)).sum())))
+            tot_s.index_add_(0, channels, w)
+            tot_s2.index_add_(0, channels, w * w)
+            tot_n += k
+            self._record(m, v, k)
+        safe = tot_n.clamp_min(1.0)
+        means = tot_s / safe
+        var = torch.where(tot_n > 1, (tot_s2 - tot_n * means ** 2) / (tot_n - 1).clamp_min(1.0),
+                          torch.zeros_like(means)).clamp_min(0.0)
+        value = float(means.sum())
+        error = float((var / safe).sum().sqrt())
+        chi2 = 0.0
+        if len(estimates) > 1:
+            terms = [(e - value) ** 2 / s2 for e, s2 in estimates if s2 > 0]
+            chi2 = float(sum(terms) / max(1, len(terms) - 1))
+        self.channel_results = (means, (var / safe).sqrt())
+        return IntegrationResult(value, error, chi2, n_eval)
+
+    def _channel_probabilities(self, allocation: str) -> Tensor:
+        means, sigma, counts = self.channel_statistics()
+        if allocation == "integral":
+            score = means.abs()
+        elif allocation == "variance":
+            score = sigma
+        else:
+            raise ValueError(f"allocation {allocation!r}: use 'integral' or 'variance'")
+        act = self.active
+        k = int(act.sum())
+        score = torch.where(act & (counts > 0), score, torch.zeros_like(score))
+        uniform = act.to(torch.float64) / k
+        if float(score.sum()) <= 0 or not bool(torch.isfinite(score).all()):
+            return uniform
+        # a small uniform admixture keeps p_i > 0 for every active channel (unbiased)
+        return 0.95 * score / score.sum() + 0.05 * uniform
+
+    def _draw_iid(self, n: int, p: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+        channels = torch.multinomial(p, n, replacement=True, generator=self.generator)
+        with torch.no_grad():
+            r, log_q = self.density.sample(channels, self.generator)
+        return channels, r, log_q
+
+    @_with_threads
+    def sample(self, n: int,
+               allocation: Literal["integral", "variance"] = "integral") -> WeightedSamples:
+        """``n`` independent weighted events (``n`` integrand calls).
+
+        Each event's channel is drawn with probability ``p_i`` proportional to the channel's
+        integral (``"integral"``, best for unweighting) or standard deviation (``"variance"``),
+        mixed with 5 % uniform over the active channels; ``weight = alpha_i f_i / (p_i q_i)``.
+        """
+        if n < 1:
+            raise ValueError(f"sample: n = {n} must be >= 1")
+        p = self._channel_probabilities(allocation)
+        parts = []
+        for start in range(0, n, self.config.integrate_batch):
+            size = min(self.config.integrate_batch, n - start)
+            channels, r, log_q = self._draw_iid(size, p)
+            w, feats = self._weights(channels, r, log_q)
+            parts.append((r, channels, w / p[channels].to(w.dtype), feats))
+        r, ch, w, feats = (torch.cat(t) for t in zip(*parts))
+        return WeightedSamples(r, ch, w, feats)
+
+    @_with_threads
+    def unweight_two_stage(self, n: int) -> TwoStageEvents:
+        """Unweighted events by two-stage unweighting against the surrogate (arXiv:2109.11964):
+        ``n`` proposals are drawn as in :meth:`sample` and weighted with the surrogate; the
+        integrand is evaluated only for the survivors of the first stage."""
+        if self.surrogate is None or not bool(self.surrogate.fitted):
+            raise ValueError("two-stage unweighting needs a fitted surrogate "
+                             "(madnis_surrogate = True, then train)")
+        p = self._channel_probabilities("integral")
+        channels, r, log_q = self._draw_iid(n, p)
+        with torch.no_grad():
+            mapped = self.integrand.map(channels, r)  # type: ignore[attr-defined]
+            check_mapped(mapped, n, self.features_dim)
+            f_hat, prior_hat = self.surrogate.predict(mapped)
+            alpha_hat = self._alpha(mapped.features.to(self.dtype), prior_hat, channels)
+            w_s = alpha_hat * f_hat * torch.exp(-log_q) / p[channels].to(self.dtype)
+
+        def true_weight(idx: Tensor) -> Tensor:
+            w, _ = self._weights(channels[idx], r[idx], log_q[idx])
+            return w / p[channels[idx]].to(w.dtype)
+
+        res = two_stage_unweight(w_s, true_weight, generator=self.generator)
+        return TwoStageEvents(r[res.index], channels[res.index], res)
+
+    # -------------------------------------------------------------------- checkpoints ----
+    def state_dict(self) -> dict:
+        """Everything needed to resume: networks, optimiser, buffer, statistics, counters,
+        active channels and the random generator state."""
+        return {
+            "format": CHECKPOINT_FORMAT,
+            "config": asdict(self.config),
+            "n_channels": self.n_channels, "dim": self.dim, "features_dim": self.features_dim,
+            "groups": self.groups,
+            "density": self.density.state_dict(),
+            "channel_weights": self.channel_weights.state_dict(),
+            "surrogate": None if self.surrogate is None else self.surrogate.state_dict(),
+            "optimizer": self.optimizer.state_dict(),
+            "buffer": None if self.buffer is None else self.buffer.state_dict(),
+            "history": {"means": self._hist_means.clone(), "vars": self._hist_vars.clone(),
+                        "counts": self._hist_counts.clone(), "next": self._hist_next},
+            "active": self.active.clone(),
+            "counters": {"step": self.step, "n_calls": self.n_calls,
+                         "n_nonfinite": self.n_nonfinite, "vegas_done": self.vegas_done,
+                         "surrogate_steps_done": self.surrogate_steps_done,
+                         "pending_buffered": self._pending_buffered,
+                         "online_steps_done": self.online_steps_done},
+            "dropped": list(self.dropped),
+            "generator": self.generator.get_state(),
+        }
+
+    def load_state_dict(self, state: dict) -> None:
+        """Restore a :meth:`state_dict`. The integrand sizes, channel groups and the network
+        shapes of the config must agree; other config fields (steps, lr, ...) are this
+        integrator's. ValueError otherwise."""
+        if state.get("format") != CHECKPOINT_FORMAT:
+            raise ValueError(f"not a MadNIS checkpoint (format {state.get('format')!r}, "
+                             f"expected {CHECKPOINT_FORMAT!r})")
+        for key, mine in (("n_channels", self.n_channels), ("dim", self.dim),
+                          ("features_dim", self.features_dim), ("groups", self.groups)):
+            if state[key] != mine:
+                raise ValueError(f"checkpoint {key} = {state[key]} does not match the "
+                                 f"integrand's {mine}")
+        saved = state["config"]
+        for key in _ARCHITECTURE:
+            if saved[key] != getattr(self.config, key):
+                raise ValueError(f"checkpoint madnis_{key} = {saved[key]!r} differs from this "
+                                 f"configuration's {getattr(self.config, key)!r}")
+        self.density.load_state_dict(state["density"])
+        self.channel_weights.load_state_dict(state["channel_weights"])
+        if self.surrogate is not None and state["surrogate"] is not None:
+            self.surrogate.load_state_dict(state["surrogate"])
+        self.optimizer.load_state_dict(state["optimizer"])
+        if self.buffer is not None and state["buffer"] is not None:
+            self.buffer.load_state_dict(state["buffer"])
+        hist = state["history"]
+        self._hist_means = hist["means"].clone()
+        self._hist_vars = hist["vars"].clone()
+        self._hist_counts = hist["counts"].clone()
+        self._hist_next = int(hist["next"])
+        self.active = state["active"].clone()
+        cnt = state["counters"]
+        self.step = int(cnt["step"])
+        self.n_calls = int(cnt["n_calls"])
+        self.n_nonfinite = int(cnt["n_nonfinite"])
+        self.vegas_done = bool(cnt["vegas_done"])
+        self.surrogate_steps_done = int(cnt["surrogate_steps_done"])
+        self._pending_buffered = int(cnt["pending_buffered"])
+        self.online_steps_done = int(cnt["online_steps_done"])
+        self.dropped = [int(c) for c in state["dropped"]]
+        self.generator.set_state(state["generator"])
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Write a checkpoint (written to a temporary file, then renamed: never half-written)."""
+        path = os.fspath(path)
+        folder = os.path.dirname(os.path.abspath(path))
+        fd, tmp = tempfile.mkstemp(prefix=".madnis-", suffix=".tmp", dir=folder)
+        os.close(fd)
+        try:
+            torch.save(self.state_dict(), tmp)
+            os.replace(tmp, path)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+
+    def load(self, path: str | os.PathLike) -> None:
+        """Restore a checkpoint written by :meth:`save` into this integrator."""
+        try:
+            state = torch.load(os.fspath(path), map_location="cpu", weights_only=True)
+        except FileNotFoundError:
+            raise FileNotFoundError(
+                f"MadNIS checkpoint {os.fspath(path)!r} does not exist") from None
+        self.load_state_dict(state)
+
+    @classmethod
+    def from_checkpoint(cls, integrand: MultiChannelIntegrand, path: str | os.PathLike,
+                        **config_changes) -> "MadnisIntegrator":
+        """A new integrator with the checkpoint's configuration (optionally changed, e.g.
+        ``train_steps``) and state."""
+        state = torch.load(os.fspath(path), map_location="cpu", weights_only=True)
+        config = MadnisConfig(**state["config"]).replace(**config_changes)
+        integrator = cls(integrand, config)
+        integrator.load_state_dict(state)
+        return integrator

@@ -1,0 +1,108 @@
+"""Multi-channel losses for training the flows and channel weights (arXiv:2212.06172, 2311.01548).
+
+All losses take, per event of a batch:
+
+* ``f_alpha``: ``alpha_i(x) f_i(r)`` (differentiable in the channel-weight network), pb;
+* ``log_q_test``: ``log q_i(r)`` of the current flow (differentiable in the flow);
+* ``log_q_sample``: the log density the point was *drawn* from (no gradient). For fresh samples it
+  equals ``log_q_test``; for buffered samples it is the density at the time they were drawn, and
+  the ratio ``q_test / q_sample`` is the importance correction that keeps the loss an unbiased
+  estimate of its value under the current density;
+* ``channels``: int64 channel of each event.
+
+Both losses are built from per-channel terms, so a channel's term does not depend on how many
+events of the batch it received (stratification).
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import torch
+from torch import Tensor
+
+__all__ = ["channel_moments", "stratified_variance_loss", "kl_divergence_loss", "LOSSES",
+           "MultiChannelLoss"]
+
+MultiChannelLoss = Callable[[Tensor, Tensor, Tensor, Tensor, int], Tensor]
+
+
+def channel_moments(w: Tensor, channels: Tensor, n_channels: int) -> tuple[Tensor, Tensor, Tensor]:
+    """Per-channel mean, variance (ddof = 1; 0 for fewer than 2 events) and count of weights w.
+
+    Shapes: w (n,), channels (n,) -> three tensors of shape (n_channels,).
+    """
+    counts = torch.bincount(channels, minlength=n_channels).to(w.dtype)
+    sums = torch.zeros(n_channels, dtype=w.dtype, device=w.device).index_add_(0, channels, w)
+    means = sums / counts.clamp_min(1.0)
+    dev2 = (w - means[channels]) ** 2
+    ss = torch.zeros_like(sums).index_add_(0, channels, dev2)
+    variances = torch.where(counts > 1, ss / (counts - 1.0).clamp_min(1.0), torch.zeros_like(ss))
+    return means, variances, counts
+
+
+def _per_channel_mean(v: Tensor, channels: Tensor, counts: Tensor) -> Tensor:
+    sums = torch.zeros(counts.shape[0], dtype=v.dtype, device=v.device).index_add(0, channels, v)
+    return sums / counts.clamp_min(1.0)
+
+
+def stratified_variance_loss(f_alpha: Tensor, log_q_test: Tensor, log_q_sample: Tensor,
+                             channels: Tensor, n_channels: int) -> Tensor:
+    """Relative variance of the optimally stratified multi-channel estimate (arXiv:2311.01548).
+
+    Per channel, with ``w = f_alpha / q_test`` and ``rho = q_test / q_sample``:
+    ``V_i = < (w - I_i)^2 rho >_i``, ``I_i = < f_alpha / q_sample >_i``. The loss is
+    ``(sum_i sqrt(V_i))^2 / (sum_i |I_i|)^2``: the variance of the integral when channel ``i``
+    gets a share of events proportional to ``sqrt(V_i)``, relative to the (detached) integral.
+    Gradients reach the flow through ``q_test`` and the channel weights through ``f_alpha``.
+    """
+    counts = torch.bincount(channels, minlength=n_channels).to(f_alpha.dtype)
+    present = counts > 0
+    rho = torch.exp(log_q_test - log_q_sample)
+    w_sample = f_alpha * torch.exp(-log_q_sample)
+    integrals = _per_channel_mean(w_sample, channels, counts)
+    w_test = f_alpha * torch.exp(-log_q_test)
+    dev2 = (w_test - integrals[channels]) ** 2 * rho
+    variances = _per_channel_mean(dev2, channels, counts)
+    norm = integrals.detach().abs()[present].sum()
+    if not torch.isfinite(norm) or norm <= 0:
+        return (f_alpha * 0.0).sum() + (log_q_test * 0.0).sum()
+    eps = 1e-12 * norm ** 2
+    stddev_sum = torch.sqrt(variances[present] + eps).sum()
+    return (stddev_sum / norm) ** 2
+
+
+def kl_divergence_loss(f_alpha: Tensor, log_q_test: Tensor, log_q_sample: Tensor,
+                       channels: Tensor, n_channels: int) -> Tensor:
+    """Kullback-Leibler divergence ``KL(p_i || q_i)`` of each channel's target density
+    ``p_i = |alpha_i f_i| / I_i`` from its flow, summed with the channels' shares ``I_i / I``
+    (detached): the KL divergence of the joint (channel, point) distributions up to a term
+    without flow parameters. Importance corrected by ``p_i / q_sample``; ``p_i`` carries the
+    channel-weight gradient, so the weights are trained towards ``alpha_i f ~ q_i`` as well.
+    """
+    counts = torch.bincount(channels, minlength=n_channels).to(f_alpha.dtype)
+    present = counts > 0
+    fa = f_alpha.abs()
+    w_sample = fa * torch.exp(-log_q_sample)
+    integrals = _per_channel_mean(w_sample, channels, counts)
+    norm = integrals.detach()[present].sum()
+    if not torch.isfinite(norm) or norm <= 0:
+        return (f_alpha * 0.0).sum() + (log_q_test * 0.0).sum()
+    tiny = torch.finfo(fa.dtype).tiny
+    i_ev = integrals[channels].clamp_min(tiny)
+    p = fa / i_ev
+    # E_{q_sample}[ p / q_sample * (log p - log q_test) ], with 0 log 0 = 0
+    pos = fa > 0
+    log_p = torch.log(torch.where(pos, p, torch.ones_like(p)))  # no NaN gradient where p = 0
+    term = (torch.where(pos, p * log_p, torch.zeros_like(p)) - p * log_q_test) \
+        * torch.exp(-log_q_sample)
+    kl = _per_channel_mean(term, channels, counts)
+    shares = integrals.detach() / norm
+    return (shares[present] * kl[present]).sum()
+
+
+#: Loss functions by run_card name (``madnis_loss``).
+LOSSES: dict[str, MultiChannelLoss] = {
+    "variance": stratified_variance_loss,
+    "kl": kl_divergence_loss,
+}
