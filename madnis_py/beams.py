@@ -1,7 +1,8 @@
 """Beams from the run_card: particle type (lpp), energies (ebeam1/2) and polarisation.
 
 Lepton beams without PDF (lpp = 0) collide the process's initial-state particles directly at
-sqrt(s) = the centre-of-mass energy of the two beams.
+sqrt(s) = the centre-of-mass energy of the two beams; proton (lpp = 1) and antiproton (lpp = -1) beams
+collide partons drawn from the parton densities.
 """
 
 from __future__ import annotations
@@ -21,6 +22,10 @@ class Beams:
     lpp: tuple[int, int]
 
     @property
+    def has_pdfs(self) -> bool:
+        return self.lpp != (0, 0)
+
+    @property
     def sqrt_s(self) -> float:
         """Centre-of-mass energy of the two beams in GeV (massless beams)."""
         return 2.0 * math.sqrt(self.energy[0] * self.energy[1])
@@ -38,13 +43,14 @@ class Beams:
         for i, e in enumerate(energy, start=1):
             if not e > 0:
                 raise UserError(f"{card_name}: ebeam{i} = {e} GeV; beam energies must be positive.")
-        if lpp != (0, 0):
+        if lpp != (0, 0) and not (abs(lpp[0]) == 1 and abs(lpp[1]) == 1):
             raise UserError(
-                f"{card_name}: lpp1 = {lpp[0]}, lpp2 = {lpp[1]}: beams with parton densities are not supported "
-                "yet; set lpp1 = lpp2 = 0 (lepton beams without PDF)."
+                f"{card_name}: lpp1 = {lpp[0]}, lpp2 = {lpp[1]}: madnis-py collides two lepton beams without PDF "
+                "(lpp1 = lpp2 = 0) or two (anti)protons (lpp = 1 or -1 on both beams); change lpp1/lpp2."
             )
         for i in (1, 2):
             if float(card[f"polbeam{i}"]) != 0.0:
                 raise UserError(f"{card_name}: polbeam{i} = {card[f'polbeam{i}']}: polarised beams are not supported "
                                 "yet; set polbeam1 = polbeam2 = 0.")
-        return cls(pdg=tuple(initial_pdgs), energy=energy, lpp=lpp)
+        pdg = tuple(initial_pdgs) if lpp == (0, 0) else tuple(2212 * l for l in lpp)
+        return cls(pdg=pdg, energy=energy, lpp=lpp)

@@ -97,6 +97,19 @@ class CutSpec:
         return bool(np.all(s[0] <= 0) and np.all(s[1] < 0) and np.all(s[2] <= 0) and np.all(s[3] < 0)
                     and np.all(p[0] <= 0) and np.all(p[1] < 0) and np.all(p[2] <= 0) and np.all(p[3] < 0))
 
+    def sqrt_s_hat_min(self, final_masses) -> float:
+        """A lower bound (GeV) on sqrt(s-hat) implied by the cuts: the sum of the final-state m_T at the pT
+        cuts (each particle's energy in the partonic frame is at least its m_T), or the pair-mass cut of a
+        two-particle final state, whichever is larger."""
+        masses = np.asarray(final_masses, dtype=float)
+        pt_min = np.where(self.classes > 0, self.single[0, self.classes], 0.0)
+        bound = float(np.sqrt(masses**2 + pt_min**2).sum())
+        if len(masses) == 2 and self.classes[0] == self.classes[1] > 0:
+            c = self.classes[0]
+            if c != LEPTON or self.pdg[0] == -self.pdg[1]:
+                bound = max(bound, float(self.pair[2, c, c]))
+        return bound
+
     def passes(self, momenta: np.ndarray) -> np.ndarray:
         """momenta: float64 (n, n_particles, 4), final state last; returns bool (n,)."""
         out = np.empty(momenta.shape[0], dtype=np.uint8)

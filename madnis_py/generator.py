@@ -1,7 +1,8 @@
-"""Training, integration and unweighted generation over the subprocesses of a process.
+"""Training, integration and unweighted generation over the phase-space channels of a process.
 
-One channel per subprocess for now: each has its integrand and its VEGAS grid; cross sections add,
-and unweighted events are drawn from each subprocess in proportion to its cross section.
+One channel per diagram of each subprocess group (MadEvent's single-diagram enhancement). VEGAS learns
+each channel's grid in a survey; a refine phase then spends points where the variance is, until the
+requested precision; unweighted events are drawn from each channel in proportion to its cross section.
 """
 
 from __future__ import annotations
@@ -11,51 +12,61 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from madnis_py.channels import ChannelMapping, FixedEnergy, Luminosity
 from madnis_py.errors import PhysicsSetupError
-from madnis_py.integrand import FixedEnergyIntegrand, WeightedEvents
+from madnis_py.integrand import ChannelIntegrand, WeightedEvents
 from madnis_py.integrator import IntegrationResult, VegasConfig, VegasSampler
 from madnis_py.unweighting import unweight
 
 
 @dataclass
 class Channel:
-    """A subprocess with its integrand, its sampler and what was learned about it."""
+    """A channel with its integrand, its sampler and what was learned about it."""
 
-    subprocess: object
-    integrand: FixedEnergyIntegrand
+    group_index: int
+    integrand: ChannelIntegrand
     sampler: VegasSampler
-    training_result: IntegrationResult | None = None
-    generation_result: IntegrationResult | None = None
+    survey: IntegrationResult | None = None
+    refine: IntegrationResult | None = None
 
     @property
     def result(self) -> IntegrationResult:
-        parts = [r for r in (self.training_result, self.generation_result) if r is not None]
-        return IntegrationResult.combine(parts)
+        parts = [r for r in (self.survey, self.refine) if r is not None and r.n_eval > 0]
+        return IntegrationResult.combine(parts) if parts else IntegrationResult(0.0, 0.0)
 
 
 @dataclass(frozen=True)
 class GeneratedEvents:
-    """Unweighted events of all subprocesses, in random order.
+    """Unweighted events of all channels, in random order.
 
-    momenta float64 (n, n_particles, 4) GeV; weights (n,) pb (mean = cross section); alpha_s, scale (n,);
-    channel (n,) int index into Generator.channels.
+    momenta float64 (n, n_particles, 4) GeV; weights (n,) pb (mean = cross section); alpha_s, scale, mu_f (n,);
+    x (n, 2); group (n,) int index into the setup's groups; channel (n,) int index into Generator.channels.
     """
 
     momenta: np.ndarray
     weights: np.ndarray
     alpha_s: np.ndarray
     scale: np.ndarray
+    mu_f: np.ndarray
+    x: np.ndarray
+    group: np.ndarray
     channel: np.ndarray
     cross_section: IntegrationResult
     efficiency: float
-    w_max: tuple[float, ...]
 
     def __len__(self) -> int:
         return self.weights.size
 
 
+def _energy(setup, group):
+    beams = setup.beams
+    if beams.has_pdfs:
+        return Luminosity(beams.energy[0], beams.energy[1], group.cuts.sqrt_s_hat_min(group.masses[2:]))
+    return FixedEnergy(beams.sqrt_s)
+
+
 class Generator:
-    """Builds one channel per subprocess of ``setup`` and drives training and generation."""
+    """Builds one channel per diagram of each subprocess group of ``setup`` and drives the VEGAS stages."""
 
     def __init__(self, setup, rng: np.random.Generator, config: VegasConfig | None = None):
         self.setup = setup
@@ -63,99 +74,118 @@ class Generator:
         self.config = config or VegasConfig()
         self.sqrt_s = setup.beams.sqrt_s
         self.channels: list[Channel] = []
-        for sub in setup.subprocesses:
-            masses_in, masses_out = sub.masses[:2], sub.masses[2:]
-            if self.sqrt_s <= sum(masses_out) or self.sqrt_s <= sum(masses_in):
+        for g, group in enumerate(setup.groups):
+            energy = _energy(setup, group)
+            threshold = sum(group.masses[2:])
+            if self.sqrt_s <= threshold:
                 raise PhysicsSetupError(
                     f"{setup.run_card_path}: sqrt(s) = {self.sqrt_s:g} GeV (ebeam1 = {setup.beams.energy[0]:g}, "
-                    f"ebeam2 = {setup.beams.energy[1]:g}) is below the threshold of {sub.name}, "
-                    f"{sum(masses_out):g} GeV; raise the beam energies."
+                    f"ebeam2 = {setup.beams.energy[1]:g}) is below the threshold of {group.members[0].name}, "
+                    f"{threshold:g} GeV; raise the beam energies."
                 )
-            integrand = FixedEnergyIntegrand(
-                phase_space=sub.phase_space(self.sqrt_s),
-                matrix_element=sub.matrix_element,
-                cuts=sub.cuts,
-                sqrt_s=self.sqrt_s,
-                masses_in=masses_in,
-                alpha_s=setup.alpha_s,
-                scale=setup.renormalisation_scale(self.sqrt_s),
-            )
-            self.channels.append(Channel(sub, integrand, VegasSampler(integrand.dim, self.config, rng)))
+            for d, topology in enumerate(group.topologies):
+                integrand = ChannelIntegrand(group, d, ChannelMapping(topology, energy), setup.scales,
+                                             setup.alpha_s, setup.pdf, setup.beams.lpp)
+                self.channels.append(Channel(g, integrand, VegasSampler(integrand.dim, self.config, rng)))
 
     @property
     def n_matrix_element_calls(self) -> int:
         return sum(c.integrand.n_matrix_element_calls for c in self.channels)
 
     def train(self, log=print) -> None:
-        """Adapts each channel's VEGAS grid and records its frozen-grid estimate."""
+        """Survey: adapts each channel's VEGAS grid and estimates its cross section with the grid frozen."""
         for c in self.channels:
-            c.training_result = c.sampler.train(c.integrand)
-            log(f"  {c.subprocess.name}: {c.training_result}")
+            c.survey = c.sampler.train(c.integrand)
+        self._check_nonzero()
+        log(f"  survey of {len(self.channels)} channel(s): {self.integrate()}")
+
+    def _check_nonzero(self) -> None:
+        if not sum(c.result.value for c in self.channels) > 0:
+            raise PhysicsSetupError(
+                f"the cross section is zero: no phase-space point passes the cuts of {self.setup.run_card_path}; "
+                "loosen the cuts or check the beam energies."
+            )
+
+    def refine(self, target_relative_error: float, max_points: int, log=print) -> IntegrationResult:
+        """Adds points to the channels with the largest error contributions (frozen grids) until the total
+        relative error is at most ``target_relative_error`` or ``max_points`` are spent."""
+        spent = 0
+        while True:
+            total = self.integrate()
+            if total.relative_error <= target_relative_error or spent >= max_points:
+                return total
+            # optimal stratification: n_c proportional to sigma_c * sqrt(n_c) * error_c
+            scores = np.array([c.result.error * math.sqrt(max(c.result.n_eval, 1)) for c in self.channels])
+            wanted = (total.relative_error / target_relative_error) ** 2 * total.n_eval - total.n_eval
+            batch = int(min(max(wanted, 10_000), max_points - spent, 2_000_000))
+            share = scores / scores.sum() if scores.sum() > 0 else np.full(len(scores), 1 / len(scores))
+            for c, n in zip(self.channels, np.round(share * batch).astype(int)):
+                if n < 100:
+                    continue
+                w = self._weighted(c, n).weights
+                c.refine = IntegrationResult.combine([r for r in (c.refine, IntegrationResult.from_weights(w))
+                                                      if r is not None])
+                spent += n
+            log(f"  refine: {self.integrate()} after {spent} more points")
 
     def integrate(self) -> IntegrationResult:
         """The total cross section (pb): the sum over channels."""
         results = [c.result for c in self.channels]
         value = sum(r.value for r in results)
-        if not value > 0:
-            raise PhysicsSetupError(
-                f"the cross section is zero: no phase-space point passes the cuts of {self.setup.run_card_path}; "
-                "loosen the cuts or check the beam energies."
-            )
         error = math.sqrt(sum(r.error**2 for r in results))
         return IntegrationResult(value, error, max(r.chi2_dof for r in results), sum(r.n_eval for r in results))
 
     def _weighted(self, c: Channel, n: int) -> WeightedEvents:
-        x, jac = c.sampler.sample(n)
-        ev = c.integrand.events(x)
-        return WeightedEvents(ev.momenta, ev.weights * jac, ev.alpha_s, ev.scale)
+        r, jac = c.sampler.sample(n)
+        ev = c.integrand.events(r)
+        return WeightedEvents(ev.momenta, ev.weights * jac, ev.alpha_s, ev.scale, ev.mu_f, ev.x)
 
-    def _unweighted(self, c: Channel, n: int, log) -> tuple[WeightedEvents, float, float]:
-        """n unweighted events of one channel; returns (events, efficiency, w_max)."""
+    def _unweighted(self, c: Channel, n: int, log) -> tuple[WeightedEvents, np.ndarray, float]:
+        """n unweighted events of one channel: (events, their weights relative to w_max (>= 1), efficiency)."""
         batch = max(20_000, 2 * n)
         pool: list[WeightedEvents] = []
         while True:
             pool.append(self._weighted(c, batch))
             w = np.concatenate([p.weights for p in pool])
-            c.generation_result = IntegrationResult.from_weights(w)
             res = unweight(w, self.rng)
             if res.indices.size >= n:
                 break
             missing = n - res.indices.size
             batch = int(min(5_000_000, max(batch, 1.2 * missing / max(res.efficiency, 1e-4))))
-            log(f"  {c.subprocess.name}: {res.indices.size} of {n} events, drawing {batch} more points")
-        chosen = self.rng.choice(res.indices.size, size=n, replace=False)
-        all_events = WeightedEvents(*(np.concatenate([getattr(p, f) for p in pool])
-                                      for f in ("momenta", "weights", "alpha_s", "scale")))
-        picked = all_events.take(res.indices[chosen])
-        relative = np.maximum(picked.weights / res.w_max, 1.0)  # overweight events keep w / w_max
-        return (WeightedEvents(picked.momenta, relative, picked.alpha_s, picked.scale), res.efficiency, res.w_max)
+            log(f"  {c.integrand.name}: {res.indices.size} of {n} events, drawing {batch} more points")
+        c.refine = IntegrationResult.combine([r for r in (c.refine, IntegrationResult.from_weights(w))
+                                              if r is not None])
+        chosen = res.indices[self.rng.choice(res.indices.size, size=n, replace=False)]
+        picked = WeightedEvents.concatenate(pool).take(chosen)
+        return picked, np.maximum(picked.weights / res.w_max, 1.0), res.efficiency
 
     def generate(self, n_events: int, log=print) -> GeneratedEvents:
         """Exactly n_events unweighted events, shared among channels by their cross sections."""
-        total = self.integrate()
-        fractions = np.array([c.result.value for c in self.channels]) / total.value
-        counts = self.rng.multinomial(n_events, fractions)
-        parts, effs, wmaxes = [], [], []
+        fractions = np.array([max(c.result.value, 0.0) for c in self.channels])
+        counts = self.rng.multinomial(n_events, fractions / fractions.sum())
+        parts, relative, effs, labels = [], [], [], []
         for k, (c, n) in enumerate(zip(self.channels, counts)):
             if n == 0:
                 continue
-            ev, eff, wmax = self._unweighted(c, int(n), log)
-            parts.append((k, ev))
-            effs.append((n, eff))
-            wmaxes.append(wmax)
+            ev, rel, eff = self._unweighted(c, int(n), log)
+            parts.append(ev)
+            relative.append(rel)
+            effs.append(n * eff)
+            labels.append(np.full((n, 2), (c.group_index, k)))
         total = self.integrate()  # now including the generation samples
         order = self.rng.permutation(n_events)
-        cat = lambda f: np.concatenate([getattr(ev, f) for _, ev in parts])[order]
-        relative = cat("weights")
-        weights = total.value * relative / relative.mean()
-        channel = np.concatenate([np.full(len(ev), k) for k, ev in parts])[order]
-        efficiency = sum(n * e for n, e in effs) / n_events
-        return GeneratedEvents(cat("momenta"), weights, cat("alpha_s"), cat("scale"), channel, total, efficiency,
-                               tuple(wmaxes))
+        events = WeightedEvents.concatenate(parts).take(order)
+        rel = np.concatenate(relative)[order]
+        label = np.concatenate(labels)[order]
+        return GeneratedEvents(events.momenta, total.value * rel / rel.mean(), events.alpha_s, events.scale,
+                               events.mu_f, events.x, label[:, 0], label[:, 1], total, sum(effs) / n_events)
 
     def describe(self) -> tuple[dict, ...]:
-        """Per-subprocess summary for results.json."""
-        return tuple(
-            {"process": c.subprocess.name, "cross_section_pb": c.result.value, "error_pb": c.result.error}
-            for c in self.channels
-        )
+        """Per-group summary for results.json."""
+        out = []
+        for g, group in enumerate(self.setup.groups):
+            results = [c.result for c in self.channels if c.group_index == g]
+            out.append({"subprocesses": [m.name for m in group.members], "channels": len(results),
+                        "cross_section_pb": sum(r.value for r in results),
+                        "error_pb": math.sqrt(sum(r.error**2 for r in results))})
+        return tuple(out)

@@ -1,78 +1,143 @@
-"""The event weight of one subprocess: |M|^2 x phase space x flux x cuts, in pb.
+"""The event weight of one phase-space channel, in pb.
 
-weight(r) = CONV * flux(s) * |M|^2(p(r)) * dPhi/dr(r) * cuts(p(r)),  r in [0, 1]^dim,
-so that the mean weight over uniform r is the cross section in pb.
+For channel (group g, diagram d) and r in [0, 1]^dim:
+
+    w(r) = CONV * flux(s_hat) * L_g(x1, x2, mu_F) * |M_g|^2(p, alpha_s(mu_R)) * alpha_d(p) * dPhi/dr * cuts(p)
+
+with L_g the summed parton luminosity of the group's members (1 for lepton beams), alpha_d = |M_d|^2 /
+sum_k |M_k|^2 the single-diagram-enhancement weight (hep-ph/0208156), and dPhi/dr the channel mapping's
+Jacobian (including dx1 dx2 for hadron beams). The mean of w over uniform r is the channel's share of the
+cross section; the channels of a group add up to its cross section.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
+
+from madnis_py.core import _core
 
 #: (hbar c)^2 in pb GeV^2 (CODATA 2018: 0.3893793721 GeV^2 mb).
 GEV2_TO_PB = 0.3893793721e9
 
 
 @dataclass(frozen=True)
+class ScaleSettings:
+    """Renormalisation and factorisation scales from the run_card (GeV).
+
+    fixed_ren / fixed_fac: use ``ren_scale`` / ``fac_scale``; otherwise the dynamical choice
+    (-1: MadGraph's central m_T; 1: sum E_T; 2: H_T; 3: H_T/2; 4: sqrt(s-hat)) times ``factor`` (scalefact).
+    """
+
+    fixed_ren: bool
+    fixed_fac: bool
+    ren_scale: float
+    fac_scale: float
+    choice: int
+    factor: float
+
+
+FIELDS = ("momenta", "weights", "alpha_s", "scale", "mu_f", "x")
+
+
+@dataclass(frozen=True)
 class WeightedEvents:
-    """A batch of weighted events: momenta float64 (n, n_particles, 4) GeV, weights (n,) pb,
-    alpha_s (n,) used in |M|^2, scale (n,) GeV."""
+    """A batch of weighted events: momenta float64 (n, n_particles, 4) GeV (lab frame), weights (n,) pb,
+    alpha_s (n,), scale (n,) = mu_R and mu_f (n,) = mu_F in GeV, x (n, 2) the beams' momentum fractions."""
 
     momenta: np.ndarray
     weights: np.ndarray
     alpha_s: np.ndarray
     scale: np.ndarray
+    mu_f: np.ndarray
+    x: np.ndarray
 
     def __len__(self) -> int:
         return self.weights.size
 
     def take(self, index: np.ndarray) -> "WeightedEvents":
-        return WeightedEvents(self.momenta[index], self.weights[index], self.alpha_s[index], self.scale[index])
+        return WeightedEvents(*(getattr(self, f)[index] for f in FIELDS))
+
+    @staticmethod
+    def concatenate(parts: "list[WeightedEvents]") -> "WeightedEvents":
+        return WeightedEvents(*(np.concatenate([getattr(p, f) for p in parts])
+                                for f in FIELDS))
 
 
-def flux_factor(s: float, m1: float, m2: float) -> float:
-    """1 / (2 lambda^(1/2)(s, m1^2, m2^2)) in GeV^-2: the incoming flux for a 2 -> n process."""
+def flux_factor(s: np.ndarray | float, m1: float, m2: float):
+    """1 / (2 lambda^(1/2)(s, m1^2, m2^2)) in GeV^-2: the incoming flux of a 2 -> n process."""
     lam = (s - (m1 + m2) ** 2) * (s - (m1 - m2) ** 2)
-    return 1.0 / (2.0 * math.sqrt(lam))
+    return 0.5 / np.sqrt(lam)
 
 
-class FixedEnergyIntegrand:
-    """One subprocess at a fixed partonic centre-of-mass energy (lepton beams without PDF).
+class ChannelIntegrand:
+    """One channel: a diagram's phase-space mapping for a subprocess group.
 
-    phase_space: a mapping r -> (momenta, dPhi/dr); matrix_element: momenta, alpha_s -> |M|^2 (n,);
-    cuts: object with ``passes(momenta) -> bool (n,)``; alpha_s: the running coupling, scale (GeV) -> alpha_s;
-    scale: the renormalisation scale in GeV (fixed, as lepton collisions at fixed energy have sqrt(s-hat) = sqrt(s)).
+    group: SubprocessGroup; diagram: its index in the group's matrix element; mapping: ChannelMapping;
+    pdf: a PDF (None for lepton beams); lpp: the beam types; alpha_s: alpha_s(Q) (Q in GeV, (n,) -> (n,)).
     """
 
-    def __init__(self, phase_space, matrix_element, cuts, sqrt_s: float, masses_in: tuple[float, float],
-                 alpha_s, scale: float):
-        self.phase_space = phase_space
-        self.matrix_element = matrix_element
-        self.cuts = cuts
-        self.sqrt_s = float(sqrt_s)
-        self.scale = float(scale)
-        self.alpha_s = float(alpha_s(np.array([self.scale]))[0])
-        self.flux = flux_factor(self.sqrt_s**2, *masses_in)
+    def __init__(self, group, diagram: int, mapping, scales: ScaleSettings, alpha_s, pdf=None, lpp=(0, 0)):
+        self.group = group
+        self.diagram = diagram
+        self.mapping = mapping
+        self.scales = scales
+        self.alpha_s = alpha_s
+        self.pdf = pdf
+        self.lpp = tuple(lpp)
+        table = group.pdg_table
+        self._pdg1, self._pdg2 = table[:, 0], table[:, 1]
         self.n_matrix_element_calls = 0
 
     @property
     def dim(self) -> int:
-        return self.phase_space.dim
+        return self.mapping.dim
+
+    @property
+    def name(self) -> str:
+        return f"{self.group.members[0].name} (diagram {self.diagram + 1})"
+
+    def _scales(self, momenta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        s = self.scales
+        n = momenta.shape[0]
+        dynamic = np.empty(n)
+        if not (s.fixed_ren and s.fixed_fac):
+            _core.dynamical_scale(momenta, s.choice, self.group.single_resonance, s.factor, dynamic)
+        mu_r = np.full(n, s.ren_scale) if s.fixed_ren else dynamic
+        mu_f = np.full(n, s.fac_scale) if s.fixed_fac else dynamic
+        return mu_r, mu_f
 
     def events(self, r: np.ndarray) -> WeightedEvents:
         """Weighted events for r, float64 (n, dim) in [0, 1]^dim."""
-        momenta, ps_weight = self.phase_space(r)
+        mapped = self.mapping.map(np.ascontiguousarray(r))
+        momenta, x, jacobian = mapped.momenta, mapped.x, mapped.weight
         n = r.shape[0]
-        alpha_s = np.full(n, self.alpha_s)
-        keep = (ps_weight > 0) & self.cuts.passes(momenta)
-        me = np.zeros(n)
-        if keep.any():
-            me[keep] = self.matrix_element(np.ascontiguousarray(momenta[keep]), alpha_s[keep])
-            self.n_matrix_element_calls += int(keep.sum())
-        weights = GEV2_TO_PB * self.flux * me * ps_weight
-        return WeightedEvents(momenta, weights, alpha_s, np.full(n, self.scale))
+        weights, alpha_s, scale, fac = np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n)
+        keep = np.flatnonzero((jacobian > 0) & self.group.cuts.passes(momenta))
+        if keep.size:
+            p = np.ascontiguousarray(momenta[keep])
+            mu_r, mu_f = self._scales(p)
+            a_s = self.alpha_s(mu_r)
+            me, amp2 = self.group.matrix_element.evaluate(p, a_s)
+            self.n_matrix_element_calls += keep.size
+            total = amp2.sum(axis=1)
+            enhancement = np.divide(amp2[:, self.diagram], total, out=np.zeros(keep.size), where=total > 0)
+            m1, m2 = self.group.masses[:2]
+            q = p[:, 0] + p[:, 1]
+            shat = q[:, 0] ** 2 - (q[:, 1:] ** 2).sum(axis=1)
+            # LO grids dip below zero by ~1e-8 at x -> 1; clipping keeps leading-order weights non-negative
+            luminosity = np.maximum(self.luminosities(x[keep], mu_f).sum(axis=1), 0.0)
+            weights[keep] = GEV2_TO_PB * flux_factor(shat, m1, m2) * luminosity * me * enhancement * jacobian[keep]
+            alpha_s[keep], scale[keep], fac[keep] = a_s, mu_r, mu_f
+        return WeightedEvents(momenta, weights, alpha_s, scale, fac, x)
+
+    def luminosities(self, x: np.ndarray, mu_f: np.ndarray) -> np.ndarray:
+        """f1(x1, mu_F) f2(x2, mu_F) of each member of the group, (n, n_members); ones for lepton beams."""
+        if self.pdf is None:
+            return np.ones((x.shape[0], len(self._pdg1)))
+        return self.pdf.f1f2(np.ascontiguousarray(x[:, 0]), np.ascontiguousarray(x[:, 1]), mu_f,
+                             self._pdg1, self._pdg2, lpp=self.lpp)
 
     def __call__(self, r: np.ndarray) -> np.ndarray:
         return self.events(r).weights

@@ -23,6 +23,11 @@ from madnis_py.setup import RunSetup, load_setup
 from madnis_py.timing import StageTimer
 
 
+#: Precision the integration aims at before generating events, and the most points it may spend on it.
+TARGET_RELATIVE_ERROR = 1e-3
+MAX_REFINE_POINTS = 20_000_000
+
+
 @dataclass(frozen=True)
 class RunOptions:
     """What the user asked for on the command line (paths as given; settings as 'NAME=VALUE')."""
@@ -104,14 +109,17 @@ def launch(options: RunOptions) -> RunResult:
         seed = _resolve_seed(options, setup)
         for name in setup.ignored_entries:
             say(f"note: run_card entry '{name}' does not apply to madnis-py and is ignored")
+        for note in setup.notes:
+            say(f"note: {note}")
         rng = np.random.default_rng(seed)
         generator = Generator(setup, rng)
-        say(f"Process: {setup.process_text}  ({len(generator.channels)} subprocess(es)), "
+        say(f"Process: {setup.process_text}  ({len(setup.groups)} subprocess group(s), "
+            f"{len(generator.channels)} channel(s)), "
             f"sqrt(s) = {generator.sqrt_s:g} GeV, seed {seed}")
     with timer("training"):
         generator.train(log=say)
     with timer("integration"):
-        xs = generator.integrate()
+        xs = generator.refine(TARGET_RELATIVE_ERROR, MAX_REFINE_POINTS, log=say)
         say(f"Cross section: {xs}")
     with timer("generation"):
         n_events = int(setup.run_card["nevents"])

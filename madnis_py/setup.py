@@ -1,70 +1,31 @@
-"""Everything a run needs, read and checked before any work starts: cards, model, subprocesses, beams.
+"""Everything a run needs, read and checked before any work starts: cards, model, process, beams, PDFs.
 
 Card lookup: an explicit path, else the process directory's card, else the default in ``cards/``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
 from madnis_py.alpha_s import AlphaS
+from madnis_py.amplitudes import build_matrix_elements
 from madnis_py.beams import Beams
 from madnis_py.cards import CardError, ParamCard, ProcCard, RunCard, parse_set_argument
-from madnis_py.cuts import CutSpec
 from madnis_py.errors import UserError
-from madnis_py.amplitudes import build_matrix_elements
+from madnis_py.groups import SubprocessGroup, group_subprocesses
+from madnis_py.integrand import ScaleSettings
 from madnis_py.model import load_model
-from madnis_py.phasespace import TwoBodyPhaseSpace
-from madnis_py.process import Subprocess, expand_subprocesses
+from madnis_py.pdf import PDF
+from madnis_py.process import expand_subprocesses
 
 PROC_CARD_NAMES = ("proc_card.dat", "proc_card_mg5.dat")
 LEPTONS = {11, 13, 15}
 
 
 @dataclass(frozen=True)
-class SubprocessSetup:
-    """A subprocess with its matrix element (momenta, alpha_s -> |M|^2) and its cuts."""
-
-    subprocess: Subprocess
-    matrix_element: object
-    cuts: CutSpec
-
-    @property
-    def name(self) -> str:
-        return self.subprocess.name
-
-    @property
-    def pdgs(self) -> tuple[int, ...]:
-        return self.subprocess.pdgs
-
-    @property
-    def masses(self) -> tuple[float, ...]:
-        return self.subprocess.masses
-
-    @property
-    def process_id(self) -> int:
-        return self.subprocess.process_id
-
-    def phase_space(self, sqrt_s: float):
-        """The phase-space mapping at partonic energy sqrt_s (GeV)."""
-        if len(self.masses) != 4:
-            raise UserError(
-                f"{self.subprocess.definition.path}, line {self.subprocess.definition.line}: {self.name} has "
-                f"{len(self.masses) - 2} final-state particles; only 2 -> 2 processes are supported so far."
-            )
-        return TwoBodyPhaseSpace(sqrt_s, self.masses)
-
-    def colour_flow(self) -> np.ndarray:
-        """LHE colour tags (n_particles, 2) of the event's colour flow (zero for colourless particles)."""
-        return np.zeros((len(self.masses), 2), dtype=np.int64)
-
-
-@dataclass(frozen=True)
 class RunSetup:
-    """The checked inputs of a run."""
+    """The checked inputs of a run. ``notes``: things the user should know (printed once)."""
 
     proc_card: ProcCard
     proc_card_path: Path
@@ -74,9 +35,13 @@ class RunSetup:
     param_card_path: Path
     model: object
     parameters: object
-    subprocesses: tuple[SubprocessSetup, ...]
+    groups: tuple[SubprocessGroup, ...]
     beams: Beams
+    pdf: PDF | None
+    alpha_s: AlphaS
+    scales: ScaleSettings
     ignored_entries: tuple[str, ...]
+    notes: tuple[str, ...] = field(default=())
 
     @property
     def proc_card_text(self) -> str:
@@ -89,18 +54,6 @@ class RunSetup:
     @property
     def process_text(self) -> str:
         return "; ".join(str(d) for d in self.proc_card.processes)
-
-    @property
-    def alpha_s(self) -> AlphaS:
-        """alpha_s(Q) as MadGraph runs it for lepton beams: 2 loops from the param_card's aS at MZ."""
-        return AlphaS(float(self.parameters.alpha_s), nloop=2)
-
-    def renormalisation_scale(self, sqrt_s_hat: float) -> float:
-        """mu_R in GeV: the run_card's ``scale`` if ``fixed_ren_scale``, else sqrt(s-hat) (MadGraph's choice
-        for 2 -> 2 lepton collisions), times ``scalefact``."""
-        if self.run_card["fixed_ren_scale"]:
-            return float(self.run_card["scale"])
-        return float(self.run_card["scalefact"]) * sqrt_s_hat
 
     @property
     def alpha_qed(self) -> float:
@@ -135,6 +88,39 @@ def _card_path(explicit: Path | None, process_dir: Path, name: str) -> Path | No
     return local if local.is_file() else None
 
 
+def _pdf(run: RunCard, beams: Beams) -> PDF | None:
+    """The PDF set the run_card asks for (pdlabel nn23lo1, or lhapdf with lhaid); None for lepton beams."""
+    if not beams.has_pdfs:
+        return None
+    label = str(run["pdlabel"]).lower()
+    if label == "lhapdf":
+        return PDF(int(run["lhaid"]))
+    if label in ("nn23lo1", "nn23lo"):
+        return PDF(label)
+    raise UserError(f"{run.path}: pdlabel = {run['pdlabel']} is not available; use nn23lo1 (MadGraph's default) or "
+                    "lhapdf with lhaid set to an installed LHAPDF set.")
+
+
+def _scales(run: RunCard, n_final_max: int, single_resonance: bool, notes: list[str]) -> ScaleSettings:
+    """The scale settings; MadGraph's default -1 is its kT-clustering scale, implemented here for 2 -> 2
+    and single-resonance processes (elsewhere H_T/2, with a note)."""
+    choice = int(run["dynamical_scale_choice"])
+    if choice == 0 or choice < -1 or choice > 4:
+        raise UserError(f"{run.path}: dynamical_scale_choice = {choice}; madnis-py offers -1 (MadGraph's default), "
+                        "1 (sum E_T), 2 (H_T), 3 (H_T/2) and 4 (sqrt(s-hat)).")
+    fixed_fac = bool(run["fixed_fac_scale"])
+    q1, q2 = float(run["dsqrt_q2fact1"]), float(run["dsqrt_q2fact2"])
+    if fixed_fac and q1 != q2:
+        raise UserError(f"{run.path}: dsqrt_q2fact1 = {q1} and dsqrt_q2fact2 = {q2}: different fixed factorisation "
+                        "scales per beam are not supported; give both the same value.")
+    if choice == -1 and n_final_max > 2 and not single_resonance:
+        notes.append("dynamical_scale_choice = -1 (MadGraph's kT-clustering scale) is implemented for 2 -> 2 "
+                     "processes; this process uses H_T/2 (choice 3) instead.")
+        choice = 3
+    return ScaleSettings(bool(run["fixed_ren_scale"]), fixed_fac, float(run["scale"]), q1, choice,
+                         float(run["scalefact"]))
+
+
 def load_setup(process: Path, run_card: Path | None = None, param_card: Path | None = None,
                settings: tuple[str, ...] = ()) -> RunSetup:
     """Reads and checks the cards and the process; raises UserError (CardError) for any mistake."""
@@ -147,19 +133,25 @@ def load_setup(process: Path, run_card: Path | None = None, param_card: Path | N
     parameters = model.parameters(param)
 
     subprocesses = expand_subprocesses(proc, model, lambda p: float(parameters.mass_of(p)))
-    initial_pdgs = subprocesses[0].pdgs[:2]
-    lepton_beams = all(abs(p) in LEPTONS for p in initial_pdgs)
+    lepton_beams = all(abs(p) in LEPTONS for p in subprocesses[0].pdgs[:2])
     run_path = _card_path(run_card, proc_path.parent, "run_card.dat")
     run = RunCard.read(run_path) if run_path else RunCard.default(lepton_beams=lepton_beams)
     for text in settings:
         name, value = parse_set_argument(text)
         run.set(name, value, source=f"--set {text}")
-    beams = Beams.from_run_card(run, initial_pdgs, str(run.path))
-    if any(s.pdgs[:2] != initial_pdgs for s in subprocesses):
-        raise UserError(f"{proc_path}: lepton beams without PDF need one initial state; "
+    beams = Beams.from_run_card(run, subprocesses[0].pdgs[:2], str(run.path))
+    if not beams.has_pdfs and any(s.pdgs[:2] != subprocesses[0].pdgs[:2] for s in subprocesses):
+        raise UserError(f"{proc_path}: lepton beams without PDF (lpp1 = lpp2 = 0) need one initial state; "
                         f"'{proc.processes[0].text}' has several.")
+    if beams.has_pdfs and any(abs(p) in LEPTONS for s in subprocesses for p in s.pdgs[:2]):
+        raise UserError(f"{proc_path}: '{proc.processes[0].text}' has leptons in the initial state but the beams "
+                        f"are (anti)protons (lpp1 = {beams.lpp[0]}); use partons (p, j, g, u, ...) or lpp = 0.")
+    pdf = _pdf(run, beams)
+    alpha_s = AlphaS.for_pdf(pdf, nloop=2) if pdf is not None else AlphaS(float(parameters.alpha_s), nloop=2)
 
-    setups = [SubprocessSetup(sub, me, CutSpec.from_run_card(run, sub.pdgs[2:]))
-              for sub, me in build_matrix_elements(subprocesses, model, parameters, proc)]
+    pairs = build_matrix_elements(subprocesses, model, parameters, proc)
+    groups = group_subprocesses(pairs, run, parameters, bool(proc.option("zerowidth_tchannel")))
+    notes: list[str] = []
+    scales = _scales(run, max(len(g.masses) - 2 for g in groups), all(g.single_resonance for g in groups), notes)
     return RunSetup(proc, proc_path, run, Path(run.path), param, param_path or Path(param.path), model, parameters,
-                    tuple(setups), beams, tuple(run.ignored()))
+                    tuple(groups), beams, pdf, alpha_s, scales, tuple(run.ignored()), tuple(notes))

@@ -4,7 +4,7 @@
 
 namespace py = pybind11;
 namespace madnis::bind {
-void register_phase_space(py::module_& m);
+void register_scales(py::module_& m);
 void register_cuts(py::module_& m);
 void register_amplitudes(py::module_& m);
 void register_pdf(py::module_& m);
@@ -28,7 +28,7 @@ PYBIND11_MODULE(_core, m) {
     return false;
 #endif
   }, "True if the core was built with CUDA and a CUDA device is visible.");
-  madnis::bind::register_phase_space(m);
+  madnis::bind::register_scales(m);
   madnis::bind::register_cuts(m);
   madnis::bind::register_amplitudes(m);
   madnis::bind::register_pdf(m);

@@ -5,7 +5,6 @@
 #include "kernels/alpha_s.h"
 #include "kernels/cuts.h"
 #include "kernels/pdf.h"
-#include "kernels/phase_space.h"
 #include "kernels/scales.h"
 #include "kernels/mappings.h"
 #include "amplitudes/program.h"
@@ -25,7 +24,6 @@ bool available() {
 }
 
 #define MADNIS_CUDA_KERNEL(F) template void run<F>(index_t, const F&);
-MADNIS_CUDA_KERNEL(kernels::TwoToTwoCM)
 MADNIS_CUDA_KERNEL(kernels::ApplyCuts)
 MADNIS_CUDA_KERNEL(kernels::DynamicalScale)
 MADNIS_CUDA_KERNEL(amplitudes::EvaluateEvents)

@@ -22,10 +22,10 @@ class VegasConfig:
     """Training schedule: adaptation iterations, then iterations with a frozen grid for the estimate."""
 
     n_bins: int = 64
-    adapt_iterations: int = 8
-    adapt_points: int = 20_000
-    integrate_iterations: int = 4
-    integrate_points: int = 50_000
+    adapt_iterations: int = 6
+    adapt_points: int = 10_000
+    integrate_iterations: int = 2
+    integrate_points: int = 20_000
     alpha: float = 1.0
 
 

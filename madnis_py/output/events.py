@@ -23,28 +23,45 @@ def choose_helicities(matrix_element, momenta: np.ndarray, alpha_s: np.ndarray, 
     return matrix_element.program.helicities[chosen].astype(np.float64)
 
 
+def choose_members(group, events_x: np.ndarray, mu_f: np.ndarray, setup, rng) -> np.ndarray:
+    """Which subprocess of the group each event is, drawn by the members' shares of the parton luminosity."""
+    if setup.pdf is None or len(group.members) == 1:
+        return np.zeros(len(mu_f), dtype=np.int64)
+    table = group.pdg_table
+    lum = setup.pdf.f1f2(np.ascontiguousarray(events_x[:, 0]), np.ascontiguousarray(events_x[:, 1]), mu_f,
+                         table[:, 0], table[:, 1], lpp=setup.beams.lpp)
+    cumulative = np.cumsum(lum, axis=1)
+    u = rng.random(len(mu_f)) * cumulative[:, -1]
+    return np.minimum((cumulative < u[:, None]).sum(axis=1), lum.shape[1] - 1)
+
+
 def lhe_events(events, setup, rng) -> LHEEvents:
-    """The LHE record of ``events`` (a GeneratedEvents) of the subprocesses in ``setup``; rng draws helicities."""
+    """The LHE record of ``events`` (a GeneratedEvents): subprocess, helicities (drawn with rng), statuses,
+    mothers."""
     n, n_particles = events.momenta.shape[:2]
-    subs = setup.subprocesses
+    pdg = np.empty((n, n_particles), dtype=np.int64)
+    process_id = np.empty(n, dtype=np.int64)
+    masses = np.empty((n, n_particles))
     helicities = np.empty((n, n_particles))
-    for k, sub in enumerate(subs):
-        rows = np.flatnonzero(events.channel == k)
-        if rows.size:
-            helicities[rows] = choose_helicities(sub.matrix_element, np.ascontiguousarray(events.momenta[rows]),
-                                                 np.ascontiguousarray(events.alpha_s[rows]), rng)
-    pdg = np.array([sub.pdgs for sub in subs], dtype=np.int64)[events.channel]
-    masses = np.array([sub.masses for sub in subs])[events.channel]
+    for g, group in enumerate(setup.groups):
+        rows = np.flatnonzero(events.group == g)
+        if not rows.size:
+            continue
+        member = choose_members(group, events.x[rows], events.mu_f[rows], setup, rng)
+        pdg[rows] = group.pdg_table[member]
+        process_id[rows] = group.process_ids[member]
+        masses[rows] = group.masses
+        helicities[rows] = choose_helicities(group.matrix_element, np.ascontiguousarray(events.momenta[rows]),
+                                             np.ascontiguousarray(events.alpha_s[rows]), rng)
     status = np.ones((n, n_particles), dtype=np.int64)
     status[:, :2] = -1
     mothers = np.zeros((n, n_particles, 2), dtype=np.int64)
     mothers[:, 2:, 0], mothers[:, 2:, 1] = 1, 2
-    colour = np.array([sub.colour_flow() for sub in subs], dtype=np.int64)[events.channel]
     return LHEEvents(
         pdg=pdg,
         status=status,
         mothers=mothers,
-        colour=colour,
+        colour=np.zeros((n, n_particles, 2), dtype=np.int64),
         momenta=events.momenta,
         masses=masses,
         helicities=helicities,
@@ -52,7 +69,7 @@ def lhe_events(events, setup, rng) -> LHEEvents:
         scale=events.scale,
         alpha_qed=np.full(n, setup.alpha_qed),
         alpha_s=events.alpha_s,
-        process_id=np.array([sub.process_id for sub in subs], dtype=np.int64)[events.channel],
+        process_id=process_id,
     )
 
 
@@ -67,21 +84,19 @@ def write_events_lhe(path: Path, events, setup, rng) -> None:
         extra={},
     )
     xs = events.cross_section
-    ids = sorted({sub.process_id for sub in setup.subprocesses})
+    record = lhe_events(events, setup, rng)
     processes = []
-    for pid in ids:
-        chans = [k for k, sub in enumerate(setup.subprocesses) if sub.process_id == pid]
-        mask = np.isin(events.channel, chans)
-        frac = mask.mean() if len(ids) > 1 else 1.0
+    for pid in np.unique(record.process_id):
+        frac = float(np.mean(record.process_id == pid))
         processes.append(LHEProcessInfo(xsec_pb=xs.value * frac, xerr_pb=xs.error * frac,
-                                        xmax=float(events.weights.max()), process_id=pid))
+                                        xmax=float(events.weights.max()), process_id=int(pid)))
     beams = setup.beams
     init = LHEInit(
         beam_pdg=beams.pdg,
         beam_energy=beams.energy,
         pdf_group=(0, 0),
-        pdf_set=(0, 0),
+        pdf_set=(setup.pdf.lhaid or 0,) * 2 if setup.pdf is not None else (0, 0),
         weighting_strategy=weighting_strategy_for(setup.event_norm),
         processes=processes,
     )
-    write_lhe(path, lhe_events(events, setup, rng), init, header)
+    write_lhe(path, record, init, header)
