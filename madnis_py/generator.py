@@ -8,7 +8,7 @@ requested precision; unweighted events are drawn from each channel in proportion
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -189,3 +189,92 @@ class Generator:
                         "cross_section_pb": sum(r.value for r in results),
                         "error_pb": math.sqrt(sum(r.error**2 for r in results))})
         return tuple(out)
+
+
+class MadnisGenerator(Generator):
+    """The same channels, sampled by MadNIS: VEGAS pre-training, then normalising flows and learned channel
+    weights trained together on all channels (madnis_py.madnis), integration and generation from the flows."""
+
+    def __init__(self, setup, rng: np.random.Generator, config):
+        import torch
+
+        from madnis_py.madnis import MadnisIntegrator
+        from madnis_py.madnis_bridge import PhysicsIntegrand
+
+        super().__init__(setup, rng)
+        seed = int(rng.integers(2**31))
+        torch.manual_seed(seed)
+        self.physics = PhysicsIntegrand([c.integrand for c in self.channels], self.sqrt_s)
+        self.madnis = MadnisIntegrator(self.physics, replace(config, seed=seed))
+        self.results: list[IntegrationResult] = []
+        self.history: list[dict] = []
+
+    def train(self, log=print) -> None:
+        def record(status) -> None:
+            self.history.append({"step": int(status.step), "kind": status.kind, "loss": float(status.loss),
+                                 "integrand_calls": int(status.n_calls)})
+
+        summary = self.madnis.train(callback=record)
+        self.results.append(self.madnis.integrate(50_000))
+        self._check_total()
+        log(f"  MadNIS training: {summary.vegas_iterations} VEGAS iterations, {summary.steps} steps, "
+            f"{summary.n_calls} integrand calls; {self.integrate()}")
+
+    def _check_total(self) -> None:
+        if not self.integrate().value > 0:
+            raise PhysicsSetupError(
+                f"the cross section is zero: no phase-space point passes the cuts of {self.setup.run_card_path}; "
+                "loosen the cuts or check the beam energies."
+            )
+
+    def integrate(self) -> IntegrationResult:
+        return IntegrationResult.combine(self.results) if self.results else IntegrationResult(0.0, 0.0)
+
+    def refine(self, target_relative_error: float, max_points: int, log=print) -> IntegrationResult:
+        spent = 0
+        while True:
+            total = self.integrate()
+            if total.relative_error <= target_relative_error or spent >= max_points:
+                return total
+            wanted = (total.relative_error / target_relative_error) ** 2 * total.n_eval - total.n_eval
+            n = int(min(max(wanted, 20_000), max_points - spent, 2_000_000))
+            self.results.append(self.madnis.integrate(n))
+            spent += n
+            log(f"  refine: {self.integrate()} after {spent} more points")
+
+    def _events_of(self, channels: np.ndarray, r: np.ndarray) -> tuple[WeightedEvents, np.ndarray]:
+        """Events (momenta, scales, x) at points r of the given channels, and each event's group."""
+        parts, order, groups = [], [], []
+        for c in np.unique(channels):
+            rows = np.flatnonzero(channels == c)
+            events, _ = self.physics.physics(int(c), np.ascontiguousarray(r[rows]))
+            parts.append(events)
+            order.append(rows)
+            groups.append(np.full(rows.size, self.channels[int(c)].group_index))
+        inverse = np.argsort(np.concatenate(order))
+        return WeightedEvents.concatenate(parts).take(inverse), np.concatenate(groups)[inverse]
+
+    def generate(self, n_events: int, log=print) -> GeneratedEvents:
+        """Exactly n_events unweighted events from weighted MadNIS samples."""
+        pool_r, pool_ch, pool_w = [], [], []
+        batch = max(20_000, 2 * n_events)
+        while True:
+            s = self.madnis.sample(batch)
+            pool_r.append(s.r.detach().cpu().numpy().astype(np.float64))
+            pool_ch.append(s.channel.cpu().numpy())
+            pool_w.append(s.weight.detach().cpu().numpy().astype(np.float64))
+            w = np.concatenate(pool_w)
+            res = unweight(w, self.rng)
+            if res.indices.size >= n_events:
+                break
+            missing = n_events - res.indices.size
+            batch = int(min(5_000_000, max(batch, 1.2 * missing / max(res.efficiency, 1e-4))))
+            log(f"  {res.indices.size} of {n_events} events, drawing {batch} more points")
+        self.results.append(IntegrationResult.from_weights(w))
+        chosen = res.indices[self.rng.choice(res.indices.size, size=n_events, replace=False)]
+        channels = np.concatenate(pool_ch)[chosen]
+        events, groups = self._events_of(channels, np.concatenate(pool_r)[chosen])
+        relative = np.maximum(w[chosen] / res.w_max, 1.0)
+        total = self.integrate()
+        return GeneratedEvents(events.momenta, total.value * relative / relative.mean(), events.alpha_s,
+                               events.scale, events.mu_f, events.x, groups, channels, total, res.efficiency)

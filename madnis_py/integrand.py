@@ -108,12 +108,14 @@ class ChannelIntegrand:
         mu_f = np.full(n, s.fac_scale) if s.fixed_fac else dynamic
         return mu_r, mu_f
 
-    def events(self, r: np.ndarray) -> WeightedEvents:
-        """Weighted events for r, float64 (n, dim) in [0, 1]^dim."""
+    def evaluate(self, r: np.ndarray) -> tuple[WeightedEvents, np.ndarray]:
+        """Weighted events for r, float64 (n, dim) in [0, 1]^dim, WITHOUT the single-diagram enhancement,
+        and the enhancement weights of all diagrams of the group, |M_d|^2 / sum_k |M_k|^2, (n, n_diagrams)."""
         mapped = self.mapping.map(np.ascontiguousarray(r))
         momenta, x, jacobian = mapped.momenta, mapped.x, mapped.weight
         n = r.shape[0]
         weights, alpha_s, scale, fac = np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n)
+        enhancement = np.zeros((n, len(self.group.topologies)))
         keep = np.flatnonzero((jacobian > 0) & self.group.cuts.passes(momenta))
         if keep.size:
             p = np.ascontiguousarray(momenta[keep])
@@ -121,16 +123,22 @@ class ChannelIntegrand:
             a_s = self.alpha_s(mu_r)
             me, amp2 = self.group.matrix_element.evaluate(p, a_s)
             self.n_matrix_element_calls += keep.size
-            total = amp2.sum(axis=1)
-            enhancement = np.divide(amp2[:, self.diagram], total, out=np.zeros(keep.size), where=total > 0)
+            total = amp2.sum(axis=1, keepdims=True)
+            enhancement[keep] = np.divide(amp2, total, out=np.zeros_like(amp2), where=total > 0)
             m1, m2 = self.group.masses[:2]
             q = p[:, 0] + p[:, 1]
             shat = q[:, 0] ** 2 - (q[:, 1:] ** 2).sum(axis=1)
             # LO grids dip below zero by ~1e-8 at x -> 1; clipping keeps leading-order weights non-negative
             luminosity = np.maximum(self.luminosities(x[keep], mu_f).sum(axis=1), 0.0)
-            weights[keep] = GEV2_TO_PB * flux_factor(shat, m1, m2) * luminosity * me * enhancement * jacobian[keep]
+            weights[keep] = GEV2_TO_PB * flux_factor(shat, m1, m2) * luminosity * me * jacobian[keep]
             alpha_s[keep], scale[keep], fac[keep] = a_s, mu_r, mu_f
-        return WeightedEvents(momenta, weights, alpha_s, scale, fac, x)
+        return WeightedEvents(momenta, weights, alpha_s, scale, fac, x), enhancement
+
+    def events(self, r: np.ndarray) -> WeightedEvents:
+        """Weighted events of this channel for r, float64 (n, dim) in [0, 1]^dim (enhancement included)."""
+        events, enhancement = self.evaluate(r)
+        return WeightedEvents(events.momenta, events.weights * enhancement[:, self.diagram], events.alpha_s,
+                              events.scale, events.mu_f, events.x)
 
     def luminosities(self, x: np.ndarray, mu_f: np.ndarray) -> np.ndarray:
         """f1(x1, mu_F) f2(x2, mu_F) of each member of the group, (n, n_members); ones for lepton beams."""

@@ -15,7 +15,7 @@ import numpy as np
 
 from madnis_py import __version__
 from madnis_py.errors import UserError
-from madnis_py.generator import Generator, GeneratedEvents
+from madnis_py.generator import GeneratedEvents, Generator, MadnisGenerator
 from madnis_py.integrator import IntegrationResult
 from madnis_py.output import atomic_write_text
 from madnis_py.output.events import write_events_lhe
@@ -112,7 +112,8 @@ def launch(options: RunOptions) -> RunResult:
         for note in setup.notes:
             say(f"note: {note}")
         rng = np.random.default_rng(seed)
-        generator = Generator(setup, rng)
+        config = setup.madnis_config
+        generator = MadnisGenerator(setup, rng, config) if config.use_madnis else Generator(setup, rng)
         say(f"Process: {setup.process_text}  ({len(setup.groups)} subprocess group(s), "
             f"{len(generator.channels)} channel(s)), "
             f"sqrt(s) = {generator.sqrt_s:g} GeV, seed {seed}")

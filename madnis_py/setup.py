@@ -15,11 +15,13 @@ from madnis_py.cards import CardError, ParamCard, ProcCard, RunCard, parse_set_a
 from madnis_py.errors import UserError
 from madnis_py.groups import SubprocessGroup, group_subprocesses
 from madnis_py.integrand import ScaleSettings
+from madnis_py.madnis.config import MadnisConfig, register_run_card_entries
 from madnis_py.model import load_model
 from madnis_py.pdf import PDF
 from madnis_py.process import expand_subprocesses
 
 PROC_CARD_NAMES = ("proc_card.dat", "proc_card_mg5.dat")
+register_run_card_entries()  # use_madnis and the madnis_* training options are run_card entries
 LEPTONS = {11, 13, 15}
 
 
@@ -58,6 +60,10 @@ class RunSetup:
     @property
     def alpha_qed(self) -> float:
         return 1.0 / float(self.param_card.value("SMINPUTS", 1))
+
+    @property
+    def madnis_config(self) -> MadnisConfig:
+        return MadnisConfig.from_run_card(self.run_card)
 
     @property
     def event_norm(self) -> str:

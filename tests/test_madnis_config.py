@@ -5,6 +5,7 @@ import pytest
 
 from madnis_py.cards.run_card import RunCard
 from madnis_py.madnis import RUN_CARD_ENTRIES, MadnisConfig, register_run_card_entries
+from madnis_py.madnis.config import RUN_CARD_DEFAULTS
 
 
 def test_every_config_field_has_a_run_card_entry():
@@ -17,7 +18,8 @@ def test_every_config_field_has_a_run_card_entry():
         assert name in names
     default = MadnisConfig()
     for e in RUN_CARD_ENTRIES:
-        assert getattr(default, e.field) == e.default and isinstance(e.default, e.type)
+        expected = RUN_CARD_DEFAULTS.get(e.name, getattr(default, e.field))
+        assert expected == e.default and isinstance(e.default, e.type)
         assert e.doc
 
 
@@ -30,7 +32,8 @@ def test_registered_entries_are_read_from_a_run_card():
     assert cfg.lr == 3e-4 and cfg.loss == "kl" and cfg.use_madnis is False
     assert cfg.batch_size == 2048 and cfg.surrogate is True
     assert cfg.flow_bins == MadnisConfig().flow_bins  # not in the card: default
-    assert MadnisConfig.from_run_card(RunCard()) == MadnisConfig()
+    assert MadnisConfig.from_run_card(RunCard()) == MadnisConfig(**{
+        e.field: RUN_CARD_DEFAULTS[e.name] for e in RUN_CARD_ENTRIES if e.name in RUN_CARD_DEFAULTS})
     with pytest.raises(Exception, match="madnis_loss"):
         RunCard.from_text(" 'l2' = madnis_loss\n")
 

@@ -1,0 +1,62 @@
+"""The process's phase-space channels as a MadNIS multi-channel integrand (arXiv:2212.06172, 2311.01548).
+
+Channel c = (subprocess group g, diagram d). A point generated in channel c belongs to group g: its prior
+channel weights are MadGraph's |M_k|^2 / sum_j |M_j|^2 over the diagrams k of g and zero for the channels of
+other groups, so that the weights of every point sum to one and the groups' cross sections add up.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from madnis_py.integrand import ChannelIntegrand, WeightedEvents
+from madnis_py.madnis.integrand import IntegrandOutput
+
+
+class PhysicsIntegrand:
+    """MadNIS view of ``channels`` (ChannelIntegrand, all of one dimension); see madnis_py.madnis.integrand.
+
+    features: the final-state momenta divided by sqrt(S) and the beam fractions x1, x2 — the same for a
+    phase-space point whatever channel generated it; shape (n, 4 n_final + 2).
+    """
+
+    def __init__(self, channels: list[ChannelIntegrand], sqrt_s: float):
+        dims = {c.dim for c in channels}
+        if len(dims) != 1:
+            raise ValueError(f"all channels must have one dimension for MadNIS, got {sorted(dims)}")
+        self.channels = channels
+        self.n_channels = len(channels)
+        self.dim = dims.pop()
+        self.sqrt_s = float(sqrt_s)
+        n_final = len(channels[0].group.masses) - 2
+        self.features_dim = 4 * n_final + 2
+        self._first_channel = {}
+        for index, c in enumerate(channels):
+            self._first_channel.setdefault(id(c.group), index)
+
+    def features(self, events: WeightedEvents) -> np.ndarray:
+        final = events.momenta[:, 2:].reshape(len(events), -1) / self.sqrt_s
+        return np.concatenate([final, events.x], axis=1)
+
+    def physics(self, channel: int, r: np.ndarray) -> tuple[WeightedEvents, np.ndarray]:
+        """(events without enhancement, prior (n, n_channels)) of points r of one channel."""
+        c = self.channels[channel]
+        events, enhancement = c.evaluate(r)
+        prior = np.zeros((len(r), self.n_channels))
+        first = self._first_channel[id(c.group)]
+        prior[:, first:first + enhancement.shape[1]] = enhancement
+        return events, prior
+
+    def evaluate(self, channel: torch.Tensor, r: torch.Tensor) -> IntegrandOutput:
+        ch = channel.cpu().numpy()
+        r_np = r.detach().cpu().numpy().astype(np.float64)
+        n = len(ch)
+        f, prior, feats = np.zeros(n), np.zeros((n, self.n_channels)), np.zeros((n, self.features_dim))
+        for c in np.unique(ch):
+            rows = np.flatnonzero(ch == c)
+            events, prior[rows] = self.physics(int(c), np.ascontiguousarray(r_np[rows]))
+            f[rows] = events.weights
+            feats[rows] = self.features(events)
+        as_tensor = lambda a: torch.as_tensor(a, dtype=r.dtype)
+        return IntegrandOutput(as_tensor(f), as_tensor(prior), as_tensor(feats))
