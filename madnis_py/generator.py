@@ -75,13 +75,20 @@ class Generator:
         self.sqrt_s = setup.beams.sqrt_s
         self.channels: list[Channel] = []
         for g, group in enumerate(setup.groups):
-            energy = _energy(setup, group)
             threshold = sum(group.masses[2:])
             if self.sqrt_s <= threshold:
                 raise PhysicsSetupError(
                     f"{setup.run_card_path}: sqrt(s) = {self.sqrt_s:g} GeV (ebeam1 = {setup.beams.energy[0]:g}, "
                     f"ebeam2 = {setup.beams.energy[1]:g}) is below the threshold of {group.members[0].name}, "
                     f"{threshold:g} GeV; raise the beam energies."
+                )
+            energy = _energy(setup, group)
+            cut_bound = group.cuts.sqrt_s_hat_min(group.masses[2:])
+            if setup.beams.has_pdfs and cut_bound >= self.sqrt_s:
+                raise PhysicsSetupError(
+                    f"{setup.run_card_path}: the cuts of {group.members[0].name} need sqrt(s-hat) >= {cut_bound:g} "
+                    f"GeV (from the pT and invariant-mass cuts), above sqrt(s) = {self.sqrt_s:g} GeV: the phase "
+                    "space is empty; loosen the cuts (e.g. ptj, ptl, mmll) or raise the beam energies."
                 )
             for d, topology in enumerate(group.topologies):
                 integrand = ChannelIntegrand(group, d, ChannelMapping(topology, energy), setup.scales,

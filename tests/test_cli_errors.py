@@ -19,8 +19,9 @@ def assert_clean_failure(code, err, out_dir, *fragments):
     assert code == 2
     assert err.startswith("madnis-py: error: ")
     assert "Traceback" not in err
+    text = " ".join(err.split())  # the message is wrapped for the terminal
     for fragment in fragments:
-        assert fragment in err, err
+        assert fragment in text, err
     assert not out_dir.exists() or not any(out_dir.iterdir())
 
 
@@ -73,3 +74,28 @@ def test_existing_output_is_not_overwritten(tmp_path, capsys):
     code, err = run_cli(capsys, EE_MUMU, "-o", out)
     assert_clean_failure(code, err, tmp_path / "unused", "--force")
     assert (out / "events.lhe.gz").read_text() == "previous run"
+
+
+PP_EE = PROJECT_ROOT / "processes" / "pp_ee"
+
+
+def test_pdf_set_not_installed(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("LHAPDF_DATA_PATH", str(tmp_path / "empty"))
+    code, err = run_cli(capsys, PP_EE, "--set", "pdlabel=lhapdf", "--set", "lhaid=12345", "-o", tmp_path / "out")
+    assert_clean_failure(code, err, tmp_path / "out", "12345", "LHAPDF_DATA_PATH")
+
+
+def test_cuts_that_empty_the_phase_space(tmp_path, capsys):
+    code, err = run_cli(capsys, PP_EE, "--set", "mmll=20000", "-o", tmp_path / "out")
+    assert_clean_failure(code, err, tmp_path / "out", "phase space is empty", "mmll")
+
+
+def test_cuts_that_no_event_passes(tmp_path, capsys):
+    code, err = run_cli(capsys, PP_EE, "--set", "etal=0.0001", "--set", "ptl=1", "-o", tmp_path / "out")
+    assert_clean_failure(code, err, tmp_path / "out", "cross section is zero")
+
+
+def test_hadron_beams_below_threshold(tmp_path, capsys):
+    code, err = run_cli(capsys, PROJECT_ROOT / "processes" / "pp_tt", "--set", "ebeam1=100", "--set", "ebeam2=100",
+                        "-o", tmp_path / "out")
+    assert_clean_failure(code, err, tmp_path / "out", "threshold", "346")

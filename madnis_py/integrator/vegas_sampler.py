@@ -47,7 +47,8 @@ class VegasSampler:
         c = self.config
         self._integrator(f, nitn=c.adapt_iterations, neval=c.adapt_points, alpha=c.alpha)
         result = self._integrator(f, nitn=c.integrate_iterations, neval=c.integrate_points, adapt=False)
-        return IntegrationResult(float(result.mean), float(result.sdev), float(result.chi2 / max(1, result.dof)),
+        chi2_dof = float(result.chi2 / result.dof) if result.dof > 0 and result.sdev > 0 else 0.0
+        return IntegrationResult(float(result.mean), float(result.sdev), chi2_dof,
                                  int(c.integrate_iterations * c.integrate_points))
 
     def sample(self, n: int) -> tuple[np.ndarray, np.ndarray]:
