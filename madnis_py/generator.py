@@ -187,6 +187,18 @@ class Generator:
         return GeneratedEvents(events.momenta, total.value * rel / rel.mean(), events.alpha_s, events.scale,
                                events.mu_f, events.x, label[:, 0], label[:, 1], total, sum(effs) / n_events)
 
+    def state_dict(self) -> dict:
+        """The trained state: each channel's VEGAS grid and its integration results (picklable)."""
+        return {"kind": "vegas", "channels": [
+            {"map": c.sampler.map, "survey": c.survey, "refine": c.refine} for c in self.channels]}
+
+    def load_state_dict(self, state: dict) -> None:
+        if state.get("kind") != "vegas" or len(state["channels"]) != len(self.channels):
+            raise ValueError("the saved state belongs to a different process or integrator")
+        for c, saved in zip(self.channels, state["channels"]):
+            c.sampler.map = saved["map"]
+            c.survey, c.refine = saved["survey"], saved["refine"]
+
     def describe(self) -> tuple[dict, ...]:
         """Per-group summary for results.json."""
         out = []
@@ -226,6 +238,16 @@ class MadnisGenerator(Generator):
         self._check_total()
         log(f"  MadNIS training: {summary.vegas_iterations} VEGAS iterations, {summary.steps} steps, "
             f"{summary.n_calls} integrand calls; {self.integrate()}")
+
+    def state_dict(self) -> dict:
+        return {"kind": "madnis", "madnis": self.madnis.state_dict(), "results": list(self.results),
+                "history": list(self.history)}
+
+    def load_state_dict(self, state: dict) -> None:
+        if state.get("kind") != "madnis":
+            raise ValueError("the saved state belongs to a different integrator")
+        self.madnis.load_state_dict(state["madnis"])
+        self.results, self.history = list(state["results"]), list(state["history"])
 
     def _check_total(self) -> None:
         if not self.integrate().value > 0:

@@ -38,16 +38,35 @@ def diagram_topology(propagators, masses, parameters, *, zerowidth_tchannel: boo
         mass, width = _mass_width(p.particle, parameters)
         t_chain.append((side_a, mass, 0.0 if zerowidth_tchannel else width))
     t_chain.sort(key=lambda item: len(item[0]))
+    s_sets = [frozenset(s.daughters) for s in s_channels]
     t_channels, previous = [], frozenset([0])
     for side_a, mass, width in t_chain:
-        emitted = side_a - previous
-        t_channels.append(TChannel(next(iter(emitted)) if len(emitted) == 1 else frozenset(emitted), mass, width))
+        blocks = _top_blocks(side_a - previous, s_sets)
+        # a vertex on the chain with more than one emission (a four-point vertex) becomes several steps
+        # joined by dummy propagators (flat in t), as MadGraph splits it with fake propagators
+        for k, block in enumerate(blocks):
+            last = k == len(blocks) - 1
+            t_channels.append(TChannel(next(iter(block)) if len(block) == 1 else block,
+                                       mass if last else None, width if last else 0.0))
         previous = side_a
+    if t_channels:
+        # a four-point vertex at p_b: all but one of its emissions join the chain through dummy propagators
+        rest = _top_blocks(finals - (previous - {0}), s_sets)
+        t_channels.extend(TChannel(next(iter(b)) if len(b) == 1 else b, None) for b in rest[:-1])
     if not t_channels and not any(set(s.daughters) == finals for s in s_channels):
         s_channels.append(SChannel(tuple(sorted(finals)), None))  # contact vertex at the root: flat in s-hat
     usable = {k: v for k, v in (min_masses or {}).items() if v > 0 and (
         k == finals or any(frozenset(s.daughters) == k for s in s_channels))}
     return Topology.from_propagators(masses, s_channels, t_channels, min_masses=usable or None)
+
+
+def _top_blocks(emitted: frozenset, s_sets: list[frozenset]) -> list[frozenset]:
+    """The maximal s-channel blocks and single legs that make up ``emitted`` (ordered by smallest leg)."""
+    inner = [s for s in s_sets if s <= emitted]
+    blocks = [s for s in inner if not any(s < o for o in inner)]
+    covered = frozenset().union(*blocks) if blocks else frozenset()
+    blocks += [frozenset([leg]) for leg in emitted - covered]
+    return sorted(blocks, key=min)
 
 
 def is_single_resonance(diagram_propagators: list, n_legs: int) -> bool:

@@ -18,7 +18,7 @@ from madnis_py.errors import UserError
 from madnis_py.generator import GeneratedEvents, Generator, MadnisGenerator
 from madnis_py.integrator import IntegrationResult
 from madnis_py.output import atomic_write_text
-from madnis_py.output.events import write_events_lhe
+from madnis_py.output.events import lhe_events, write_events_lhe
 from madnis_py.setup import RunSetup, load_setup
 from madnis_py.timing import StageTimer
 
@@ -138,7 +138,8 @@ def launch(options: RunOptions) -> RunResult:
     )
     with timer("output"):
         out.mkdir(parents=True, exist_ok=True)
-        write_events_lhe(out / "events.lhe.gz", events, setup, rng)
+        record = lhe_events(events, setup, rng)
+        write_events_lhe(out / "events.lhe.gz", record, events.cross_section, setup)
     timings = dict(timer.seconds)
     timings["total"] = timer.total
     result = RunResult(**{**result.__dict__, "timings": timings})

@@ -87,6 +87,7 @@ def find_proc_card(process: Path) -> Path:
 
 def _card_path(explicit: Path | None, process_dir: Path, name: str) -> Path | None:
     if explicit is not None:
+        explicit = Path(explicit)
         if not Path(explicit).is_file():
             raise CardError(explicit, None, f"the {name} does not exist", "Check the path given on the command line")
         return Path(explicit)
@@ -127,21 +128,34 @@ def _scales(run: RunCard, n_final_max: int, single_resonance: bool, notes: list[
                          float(run["scalefact"]))
 
 
-def load_setup(process: Path, run_card: Path | None = None, param_card: Path | None = None,
-               settings: tuple[str, ...] = ()) -> RunSetup:
-    """Reads and checks the cards and the process; raises UserError (CardError) for any mistake."""
-    proc_path = find_proc_card(process)
-    proc = ProcCard.read(proc_path)
+def load_setup(process: Path | ProcCard, run_card: Path | RunCard | None = None,
+               param_card: Path | ParamCard | None = None, settings: tuple[str, ...] = ()) -> RunSetup:
+    """Reads and checks the cards and the process; raises UserError (CardError) for any mistake.
+
+    process: a proc_card path, a directory holding one, or a ProcCard; run_card, param_card: paths or card
+    objects (default: the process directory's, else cards/); settings: run_card overrides "NAME=VALUE".
+    """
+    if isinstance(process, ProcCard):
+        proc, proc_path = process, Path(str(process.path))
+    else:
+        proc_path = find_proc_card(process)
+        proc = ProcCard.read(proc_path)
     model = load_model(proc.model)
 
-    param_path = _card_path(param_card, proc_path.parent, "param_card.dat")
-    param = ParamCard.read(param_path) if param_path else ParamCard.default()
+    if isinstance(param_card, ParamCard):
+        param, param_path = param_card, None
+    else:
+        param_path = _card_path(param_card, proc_path.parent, "param_card.dat")
+        param = ParamCard.read(param_path) if param_path else ParamCard.default()
     parameters = model.parameters(param)
 
     subprocesses = expand_subprocesses(proc, model, lambda p: float(parameters.mass_of(p)))
     lepton_beams = all(abs(p) in LEPTONS for p in subprocesses[0].pdgs[:2])
-    run_path = _card_path(run_card, proc_path.parent, "run_card.dat")
-    run = RunCard.read(run_path) if run_path else RunCard.default(lepton_beams=lepton_beams)
+    if isinstance(run_card, RunCard):
+        run = run_card
+    else:
+        run_path = _card_path(run_card, proc_path.parent, "run_card.dat")
+        run = RunCard.read(run_path) if run_path else RunCard.default(lepton_beams=lepton_beams)
     for text in settings:
         name, value = parse_set_argument(text)
         run.set(name, value, source=f"--set {text}")

@@ -37,9 +37,10 @@ class VegasSampler:
         self.config = config
         self.rng = rng
         self._integrator = vegas.Integrator(
-            vegas.AdaptiveMap([[0.0, 1.0]] * dim, ninc=config.n_bins),
-            ran_array_generator=lambda size: rng.random(size),
+            [[0.0, 1.0]] * dim, maxinc_axis=config.n_bins, ran_array_generator=lambda size: rng.random(size),
         )
+        #: the trained grid (a picklable vegas.AdaptiveMap) that sample() draws from
+        self.map: vegas.AdaptiveMap = self._integrator.map
 
     def train(self, integrand: BatchIntegrand) -> IntegrationResult:
         """Adapts the grid, then estimates the integral (pb) with the grid frozen."""
@@ -47,6 +48,7 @@ class VegasSampler:
         c = self.config
         self._integrator(f, nitn=c.adapt_iterations, neval=c.adapt_points, alpha=c.alpha)
         result = self._integrator(f, nitn=c.integrate_iterations, neval=c.integrate_points, adapt=False)
+        self.map = self._integrator.map
         chi2_dof = float(result.chi2 / result.dof) if result.dof > 0 and result.sdev > 0 else 0.0
         return IntegrationResult(float(result.mean), float(result.sdev), chi2_dof,
                                  int(c.integrate_iterations * c.integrate_points))
@@ -56,5 +58,5 @@ class VegasSampler:
         y = self.rng.random((n, self.dim))
         x = np.empty_like(y)
         jac = np.empty(n)
-        self._integrator.map.map(y, x, jac)
+        self.map.map(y, x, jac)
         return x, jac

@@ -73,8 +73,9 @@ def lhe_events(events, setup, rng) -> LHEEvents:
     )
 
 
-def write_events_lhe(path: Path, events, setup, rng) -> None:
-    """Writes ``events`` with the run's cards in the header and the cross section in <init>."""
+def write_events_lhe(path: Path, record: LHEEvents, cross_section, setup) -> None:
+    """Writes the event record (from :func:`lhe_events`) with the run's cards in the header and the cross
+    section (an IntegrationResult, pb) in <init>."""
     header = LHEHeader(
         proc_card=setup.proc_card_text,
         run_card=setup.run_card.to_text(),
@@ -83,13 +84,12 @@ def write_events_lhe(path: Path, events, setup, rng) -> None:
         generator_version=__version__,
         extra={},
     )
-    xs = events.cross_section
-    record = lhe_events(events, setup, rng)
+    xs = cross_section
     processes = []
     for pid in np.unique(record.process_id):
         frac = float(np.mean(record.process_id == pid))
         processes.append(LHEProcessInfo(xsec_pb=xs.value * frac, xerr_pb=xs.error * frac,
-                                        xmax=float(events.weights.max()), process_id=int(pid)))
+                                        xmax=float(record.weights.max()), process_id=int(pid)))
     beams = setup.beams
     init = LHEInit(
         beam_pdg=beams.pdg,

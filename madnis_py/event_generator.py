@@ -1,0 +1,150 @@
+"""The Python API for generator scripts: build, train, integrate, generate, save and reload.
+
+    import madnis_py
+
+    gen = madnis_py.EventGenerator.from_process("p p > t t~", settings={"nevents": 1000}, seed=1)
+    xs = gen.integrate()                      # IntegrationResult: xs.value, xs.error in pb
+    events = gen.generate(1000)               # Events: arrays (pdg, momenta, weights, helicities, ...)
+    gen.write_lhe("ttbar.lhe.gz", events)     # the same events as an LHE 3.0 file
+    gen.save("ttbar.state")                   # the trained sampler; EventGenerator.load("ttbar.state")
+"""
+
+from __future__ import annotations
+
+import pickle
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+import numpy as np
+
+from madnis_py import __version__
+from madnis_py.cards import ParamCard, ProcCard, RunCard
+from madnis_py.errors import UserError
+from madnis_py.generator import Generator, MadnisGenerator
+from madnis_py.integrator import IntegrationResult
+from madnis_py.output import atomic_write_bytes
+from madnis_py.output.events import lhe_events, write_events_lhe
+from madnis_py.output.lhe import LHEEvents
+from madnis_py.setup import RunSetup, load_setup
+
+#: Precision the integration aims at by default, and the most points it may spend on it.
+TARGET_RELATIVE_ERROR = 1e-3
+MAX_REFINE_POINTS = 20_000_000
+
+
+@dataclass(frozen=True)
+class Events:
+    """Unweighted events as arrays: ``record`` holds the LHE fields (pdg (n, n_particles), momenta
+    (n, n_particles, 4) GeV as (E, px, py, pz), weights (n,) pb, helicities, status, mothers, colour, scale,
+    alpha_s, process_id); ``cross_section`` the cross section they represent; ``efficiency`` the
+    unweighting efficiency."""
+
+    record: LHEEvents
+    cross_section: IntegrationResult
+    efficiency: float
+
+    def __len__(self) -> int:
+        return self.record.momenta.shape[0]
+
+    @property
+    def momenta(self) -> np.ndarray:
+        return self.record.momenta
+
+    @property
+    def pdg(self) -> np.ndarray:
+        return self.record.pdg
+
+    @property
+    def weights(self) -> np.ndarray:
+        return self.record.weights
+
+
+def _settings(settings: Mapping[str, object] | None) -> tuple[str, ...]:
+    return tuple(f"{name}={value}" for name, value in (settings or {}).items())
+
+
+class EventGenerator:
+    """A process with its cards and its trained sampler (VEGAS, or MadNIS with ``use_madnis = True``)."""
+
+    def __init__(self, setup: RunSetup, seed: int | None = None):
+        self.setup = setup
+        iseed = int(setup.run_card["iseed"])
+        self.seed = seed if seed is not None else (iseed or int(time.time_ns() % 2**31) or 1)
+        self.rng = np.random.default_rng(self.seed)
+        config = setup.madnis_config
+        self.sampler = MadnisGenerator(setup, self.rng, config) if config.use_madnis else Generator(setup, self.rng)
+        self._trained = False
+
+    @classmethod
+    def from_cards(cls, process: str | Path, run_card: str | Path | None = None,
+                   param_card: str | Path | None = None, settings: Mapping[str, object] | None = None,
+                   seed: int | None = None) -> "EventGenerator":
+        """From MadGraph cards: ``process`` is a proc_card or a directory holding one (e.g. processes/pp_tt);
+        ``settings`` override run_card entries, e.g. {"nevents": 1000, "ptj": 30}."""
+        as_path = lambda p: None if p is None else Path(p)
+        return cls(load_setup(Path(process), as_path(run_card), as_path(param_card), _settings(settings)), seed)
+
+    @classmethod
+    def from_process(cls, process: str, settings: Mapping[str, object] | None = None, model: str = "sm",
+                     param_card: str | Path | None = None, seed: int | None = None) -> "EventGenerator":
+        """From a process string in MadGraph syntax ("p p > t t~", "e+ e- > mu+ mu- / z") with the default
+        cards of ``cards/`` (lepton or proton beams chosen from the initial state)."""
+        proc = ProcCard.from_text(f"import model {model}\ngenerate {process}\noutput madnis_run\n",
+                                  path="<process string>")
+        return cls(load_setup(proc, None, None if param_card is None else Path(param_card), _settings(settings)),
+                   seed)
+
+    def train(self, log=None) -> IntegrationResult:
+        """Learns the sampling (VEGAS grids per channel, then flows with MadNIS); returns the first estimate."""
+        self.sampler.train(log=log or (lambda *a: None))
+        self._trained = True
+        return self.sampler.integrate()
+
+    def integrate(self, target_relative_error: float = TARGET_RELATIVE_ERROR, log=None) -> IntegrationResult:
+        """The cross section in pb with its error, refined until ``target_relative_error`` (trains first if
+        needed)."""
+        if not self._trained:
+            self.train(log)
+        return self.sampler.refine(target_relative_error, MAX_REFINE_POINTS, log=log or (lambda *a: None))
+
+    def generate(self, n_events: int, log=None) -> Events:
+        """Exactly ``n_events`` unweighted events (integrates first if needed)."""
+        if n_events < 1:
+            raise UserError(f"generate: n_events = {n_events}; ask for at least one event.")
+        if not self._trained:
+            self.integrate(log=log)
+        events = self.sampler.generate(int(n_events), log=log or (lambda *a: None))
+        return Events(lhe_events(events, self.setup, self.rng), events.cross_section, events.efficiency)
+
+    def write_lhe(self, path: str | Path, events: Events) -> Path:
+        """Writes ``events`` as LHE 3.0 (gzip if the name ends in .gz), whole or not at all; returns the path."""
+        write_events_lhe(Path(path), events.record, events.cross_section, self.setup)
+        return Path(path)
+
+    def save(self, path: str | Path) -> Path:
+        """Saves the cards and the trained sampler, to be reloaded with :meth:`load`."""
+        if not self._trained:
+            raise UserError("save: nothing trained yet; call train() or integrate() first.")
+        state = {"version": __version__, "seed": self.seed, "proc_card": self.setup.proc_card.text,
+                 "proc_card_path": str(self.setup.proc_card_path), "run_card": self.setup.run_card.to_text(),
+                 "param_card": self.setup.param_card.to_text(), "sampler": self.sampler.state_dict()}
+        atomic_write_bytes(path, pickle.dumps(state))
+        return Path(path)
+
+    @classmethod
+    def load(cls, path: str | Path, seed: int | None = None) -> "EventGenerator":
+        """A generator from a state written by :meth:`save` (new random numbers unless ``seed`` repeats)."""
+        try:
+            state = pickle.loads(Path(path).read_bytes())
+        except (OSError, pickle.UnpicklingError, EOFError) as exc:
+            raise UserError(f"{path}: cannot read a saved madnis-py state ({exc}); give a file written by "
+                            "EventGenerator.save.") from None
+        setup = load_setup(ProcCard.from_text(state["proc_card"], state["proc_card_path"]),
+                           RunCard.from_text(state["run_card"], f"{path} (run_card)"),
+                           ParamCard.from_text(state["param_card"], f"{path} (param_card)"))
+        generator = cls(setup, seed)
+        generator.sampler.load_state_dict(state["sampler"])
+        generator._trained = True
+        return generator
