@@ -1,6 +1,8 @@
 """The `madnis-py` command line.
 
     madnis-py launch PROCESS [--run-card F] [--param-card F] [--set NAME=VALUE ...] [--seed N] [-o OUTDIR]
+                     [--force] [--format lhe,hepmc] [--shower none|pythia8] [--pythia-set SETTING ...]
+                     [--no-plots] [-q]
 """
 
 from __future__ import annotations
@@ -14,6 +16,18 @@ from madnis_py import __version__
 from madnis_py.errors import UserError
 
 
+def _formats(text: str) -> tuple[str, ...]:
+    """--format's value: a comma-separated list of lhe, hepmc."""
+    from madnis_py.run import OUTPUT_FORMATS
+
+    names = tuple(dict.fromkeys(part.strip().lower() for part in text.split(",") if part.strip()))
+    unknown = [n for n in names if n not in OUTPUT_FORMATS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"unknown format {', '.join(unknown) or repr(text)}; choose from {', '.join(OUTPUT_FORMATS)}")
+    return names
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="madnis-py",
@@ -24,8 +38,13 @@ def _parser() -> argparse.ArgumentParser:
     launch = commands.add_parser(
         "launch",
         help="integrate a process and write unweighted events",
-        description="Integrates PROCESS, unweights events and writes OUTDIR/events.lhe.gz and OUTDIR/results.json.",
-        epilog="Example: madnis-py launch processes/ee_mumu --set nevents=10000 -o ee_mumu_run",
+        description="Integrates PROCESS, unweights events and writes them into OUTDIR: events.lhe.gz (LHE 3.0), "
+                    "optionally events.hepmc (HepMC3) and events_showered.hepmc (Pythia 8), plots/*.png, "
+                    "results.json and summary.txt.",
+        epilog="Examples:\n"
+               "  madnis-py launch processes/ee_mumu --set nevents=10000 -o ee_mumu_run\n"
+               "  madnis-py launch processes/pp_tt --format lhe,hepmc --shower pythia8 -o pp_tt_run",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     launch.add_argument("process", type=Path, metavar="PROCESS",
                         help="a proc_card.dat, or a directory holding one (e.g. processes/ee_mumu)")
@@ -39,6 +58,17 @@ def _parser() -> argparse.ArgumentParser:
     launch.add_argument("-o", "--output", type=Path, metavar="OUTDIR",
                         help="output directory (default: the proc_card's output name)")
     launch.add_argument("--force", action="store_true", help="write into OUTDIR even if it holds a previous run")
+    launch.add_argument("--format", dest="formats", type=_formats, default=("lhe",), metavar="LIST",
+                        help="event files to write, comma-separated: lhe (events.lhe.gz), hepmc (events.hepmc, "
+                             "HepMC3 ASCII with the same events); default: lhe")
+    launch.add_argument("--shower", choices=("none", "pythia8"), default="none",
+                        help="shower and hadronise events.lhe.gz with Pythia 8 (default tune) into "
+                             "events_showered.hepmc; default: none")
+    launch.add_argument("--pythia-set", dest="pythia_settings", action="append", default=[], metavar="SETTING",
+                        help="a Pythia 8 setting for --shower pythia8, e.g. --pythia-set 'PartonLevel:MPI = off' "
+                             "(repeatable)")
+    launch.add_argument("--no-plots", dest="plots", action="store_false",
+                        help="do not write the control plots (OUTDIR/plots/*.png)")
     launch.add_argument("-q", "--quiet", action="store_true", help="print only the final summary")
     return parser
 
@@ -51,23 +81,32 @@ def _error(message: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
     if args.command is None:
-        _parser().print_help()
+        parser.print_help()
         return 1
+    if args.shower != "none" and "lhe" not in args.formats:
+        parser.error("--shower pythia8 reads events.lhe.gz: keep lhe in --format (e.g. --format lhe,hepmc)")
+    if args.pythia_settings and args.shower == "none":
+        parser.error("--pythia-set applies to --shower pythia8 only")
     from madnis_py.run import RunOptions, launch  # imported here so that --help is instant
 
-    options = RunOptions(
-        process=args.process,
-        run_card=args.run_card,
-        param_card=args.param_card,
-        settings=tuple(args.settings),
-        seed=args.seed,
-        output=args.output,
-        force=args.force,
-        verbose=not args.quiet,
-    )
     try:
+        options = RunOptions(
+            process=args.process,
+            run_card=args.run_card,
+            param_card=args.param_card,
+            settings=tuple(args.settings),
+            seed=args.seed,
+            output=args.output,
+            force=args.force,
+            verbose=not args.quiet,
+            formats=tuple(args.formats),
+            shower=args.shower,
+            pythia_settings=tuple(args.pythia_settings),
+            plots=args.plots,
+        )
         result = launch(options)
     except UserError as exc:
         return _error(str(exc))

@@ -5,6 +5,7 @@ Nothing is written before the run has succeeded: the output files appear whole a
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import time
@@ -19,6 +20,7 @@ from madnis_py.generator import GeneratedEvents, Generator, MadnisGenerator
 from madnis_py.integrator import IntegrationResult
 from madnis_py.output import atomic_write_text
 from madnis_py.output.events import lhe_events, write_events_lhe
+from madnis_py.progress import Console
 from madnis_py.setup import RunSetup, load_setup
 from madnis_py.timing import StageTimer
 
@@ -40,6 +42,29 @@ class RunOptions:
     output: Path | None = None
     force: bool = False
     verbose: bool = True
+    #: Event files to write: "lhe" (events.lhe.gz), "hepmc" (events.hepmc, HepMC3 ASCII).
+    formats: tuple[str, ...] = ("lhe",)
+    #: "none" or "pythia8" (shower + hadronisation of events.lhe.gz into events_showered.hepmc).
+    shower: str = "none"
+    #: Extra Pythia 8 settings, "Name:key = value".
+    pythia_settings: tuple[str, ...] = ()
+    #: Write the control plots into OUTDIR/plots/.
+    plots: bool = True
+
+    def __post_init__(self) -> None:
+        unknown = sorted(set(self.formats) - set(OUTPUT_FORMATS))
+        if unknown or not self.formats:
+            raise UserError(f"unknown or empty output format {unknown or list(self.formats)}; "
+                            f"choose from {', '.join(OUTPUT_FORMATS)} (e.g. --format lhe,hepmc).")
+        if self.shower not in ("none", "pythia8"):
+            raise UserError(f"unknown shower '{self.shower}'; choose 'none' or 'pythia8'.")
+        if self.shower != "none" and "lhe" not in self.formats:
+            raise UserError("--shower pythia8 showers events.lhe.gz: keep 'lhe' in --format (e.g. --format lhe,hepmc).")
+
+
+#: The values of --format and the file each writes.
+OUTPUT_FORMATS = {"lhe": "events.lhe.gz", "hepmc": "events.hepmc"}
+SHOWERED_FILE = "events_showered.hepmc"
 
 
 @dataclass(frozen=True)
@@ -55,6 +80,8 @@ class RunResult:
     subprocesses: tuple[dict, ...] = ()
     ignored_entries: tuple[str, ...] = ()
     n_matrix_element_calls: int = 0
+    files: tuple[str, ...] = ()
+    shower: dict | None = None
 
     def to_json(self) -> dict:
         return {
@@ -69,6 +96,8 @@ class RunResult:
             "subprocesses": list(self.subprocesses),
             "ignored_run_card_entries": list(self.ignored_entries),
             "generator": f"madnis-py {__version__}",
+            "files": list(self.files),
+            **({"shower": self.shower} if self.shower else {}),
         }
 
     def summary(self) -> str:
@@ -76,7 +105,9 @@ class RunResult:
         return (
             f"Cross section: {xs.value:.6g} +- {xs.error:.3g} pb  ({100 * xs.relative_error:.3f}%)\n"
             f"Events: {self.n_events} unweighted, efficiency {100 * self.unweighting_efficiency:.1f}%\n"
-            f"Output: {self.output_dir / 'events.lhe.gz'}, {self.output_dir / 'results.json'}\n"
+            + (f"Shower: Pythia 8, {self.shower['n_events']} events ({self.shower['n_failed']} failed)\n"
+               if self.shower else "")
+            + f"Output: {self.output_dir}/ " + ", ".join(self.files or ("events.lhe.gz", "results.json")) + "\n"
             f"Wall time: " + ", ".join(f"{k} {v:.1f} s" for k, v in self.timings.items())
         )
 
@@ -102,7 +133,7 @@ def _prepare_output_dir(options: RunOptions, setup: RunSetup) -> Path:
 def launch(options: RunOptions) -> RunResult:
     """Runs a whole generation as `madnis-py launch` does and returns its result."""
     timer = StageTimer()
-    say = print if options.verbose else (lambda *a, **k: None)
+    say = Console(options.verbose)
     with timer("setup"):
         setup = load_setup(options.process, options.run_card, options.param_card, options.settings)
         out = _prepare_output_dir(options, setup)
@@ -119,12 +150,16 @@ def launch(options: RunOptions) -> RunResult:
             f"sqrt(s) = {generator.sqrt_s:g} GeV, seed {seed}")
     with timer("training"):
         generator.train(log=say)
+    say.stage("training", f"sigma = {generator.integrate()} after {timer.seconds['training']:.1f} s")
     with timer("integration"):
         xs = generator.refine(TARGET_RELATIVE_ERROR, MAX_REFINE_POINTS, log=say)
-        say(f"Cross section: {xs}")
+    say.stage("integration", f"sigma = {xs} ({100 * xs.relative_error:.3f}%) after "
+              f"{timer.seconds['integration']:.1f} s")
     with timer("generation"):
         n_events = int(setup.run_card["nevents"])
         events: GeneratedEvents = generator.generate(n_events, log=say)
+    say.stage("generation", f"{len(events)} unweighted events, efficiency {100 * events.efficiency:.1f}%, "
+              f"sigma = {events.cross_section} after {timer.seconds['generation']:.1f} s")
     result = RunResult(
         cross_section=events.cross_section,
         n_events=len(events),
@@ -136,12 +171,116 @@ def launch(options: RunOptions) -> RunResult:
         ignored_entries=tuple(setup.ignored_entries),
         n_matrix_element_calls=generator.n_matrix_element_calls,
     )
-    with timer("output"):
-        out.mkdir(parents=True, exist_ok=True)
-        record = lhe_events(events, setup, rng)
-        write_events_lhe(out / "events.lhe.gz", record, events.cross_section, setup)
-    timings = dict(timer.seconds)
-    timings["total"] = timer.total
-    result = RunResult(**{**result.__dict__, "timings": timings})
-    atomic_write_text(out / "results.json", json.dumps(result.to_json(), indent=2) + "\n")
+    created = not out.exists()
+    written: list[Path] = []
+    try:
+        with timer("output"):
+            out.mkdir(parents=True, exist_ok=True)
+            record = lhe_events(events, setup, rng)
+            shower = _write_events(out, record, events, setup, options, seed, say, written)
+            if options.plots:
+                from madnis_py.output.plots import make_plots
+
+                history = result.to_json().get("training_history") or getattr(generator, "history", None)
+                written += make_plots(out / "plots", record, cross_section_pb=events.cross_section.value,
+                                      weighted_weights=getattr(events, "weighted_weights", None),
+                                      training_history=history, title=setup.process_text)
+                say.stage("plots", f"{out / 'plots'}/ " + ", ".join(p.name for p in written if p.suffix == ".png"))
+        timings = dict(timer.seconds)
+        timings["total"] = timer.total
+        files = tuple(str(p.relative_to(out)) for p in written) + ("results.json", "summary.txt")
+        result = RunResult(**{**result.__dict__, "timings": timings, "files": files, "shower": shower})
+        atomic_write_text(out / "results.json", json.dumps(result.to_json(), indent=2) + "\n")
+        written.append(out / "results.json")
+        atomic_write_text(out / "summary.txt", _summary_text(result, setup, options))
+    except OSError as exc:
+        _remove_partial_output(written, out if created else None)
+        raise UserError(_write_error_message(exc, out)) from None
+    except BaseException:
+        _remove_partial_output(written, out if created else None)
+        raise
     return result
+
+
+def _write_events(out: Path, record, events, setup, options: RunOptions, seed: int, say: Console,
+                  written: list[Path]) -> dict | None:
+    """Writes the event files asked for (LHE, HepMC3, showered HepMC3) into ``out``, appending each to
+    ``written`` once complete; returns the shower's summary (or None)."""
+    if "lhe" in options.formats:
+        write_events_lhe(out / OUTPUT_FORMATS["lhe"], record, events.cross_section, setup)
+        written.append(out / OUTPUT_FORMATS["lhe"])
+    if "hepmc" in options.formats:
+        from madnis_py.output.hepmc import HepMCRunInfo, write_hepmc
+
+        info = HepMCRunInfo(beam_pdg=tuple(setup.beams.pdg), beam_energy=tuple(setup.beams.energy),
+                            cross_section_pb=events.cross_section.value,
+                            cross_section_error_pb=events.cross_section.error, version=__version__)
+        counter = say.counter("HepMC3", record.n_events)
+        write_hepmc(out / OUTPUT_FORMATS["hepmc"], record, info, progress=lambda done, n: counter.update(done))
+        written.append(out / OUTPUT_FORMATS["hepmc"])
+        counter.done()
+    if options.shower == "none":
+        return None
+    from madnis_py.output.shower import shower_lhe
+
+    counter = say.counter("Pythia 8 shower", record.n_events)
+    result = shower_lhe(out / OUTPUT_FORMATS["lhe"], out / SHOWERED_FILE, seed=seed,
+                        settings=options.pythia_settings, n_expected=record.n_events, version=__version__,
+                        progress=lambda done, n, text: counter.update(done, f"sigma = {text}"))
+    written.append(out / SHOWERED_FILE)
+    counter.done(result.n_events + result.n_failed,
+                 f"{result.n_failed} failed, sigma = {result.cross_section_pb:.6g} pb")
+    return result.to_json()
+
+
+def _remove_partial_output(written: list[Path], created_dir: Path | None) -> None:
+    """Removes the files this run wrote (a failed output stage keeps nothing), and the directory if this run
+    created it and it is empty now."""
+    for path in reversed(written):
+        try:
+            path.unlink()
+        except OSError:
+            pass
+    if created_dir is not None:
+        for directory in (created_dir / "plots", created_dir):
+            try:
+                directory.rmdir()
+            except OSError:
+                pass
+
+
+def _write_error_message(exc: OSError, out: Path) -> str:
+    what = "the disk is full" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else (exc.strerror or str(exc))
+    where = f" ({exc.filename})" if exc.filename else ""
+    return (f"could not write the output into {out}: {what}{where}. No output file was kept; free some space "
+            f"or choose another directory with -o, and run again.")
+
+
+def _summary_text(result: RunResult, setup: RunSetup, options: RunOptions) -> str:
+    """The human-readable OUTDIR/summary.txt."""
+    xs = result.cross_section
+    lines = [
+        f"madnis-py {__version__} run summary",
+        "",
+        f"process        : {setup.process_text}",
+        f"proc_card      : {setup.proc_card_path}",
+        f"run_card       : {setup.run_card_path}",
+        f"param_card     : {setup.param_card_path}",
+        f"overrides      : {' '.join(options.settings) or '(none)'}",
+        f"beams          : {setup.beams.pdg[0]} ({setup.beams.energy[0]:g} GeV) x "
+        f"{setup.beams.pdg[1]} ({setup.beams.energy[1]:g} GeV)",
+        f"seed           : {result.seed}",
+        "",
+        f"cross section  : {xs.value:.6g} +- {xs.error:.3g} pb ({100 * xs.relative_error:.3f}%)",
+        f"events         : {result.n_events} unweighted (unweighting efficiency {100 * result.unweighting_efficiency:.2f}%)",
+        f"matrix elements: {result.n_matrix_element_calls} evaluations",
+    ]
+    for group in result.subprocesses:
+        lines.append(f"  {', '.join(group['subprocesses'])}: {group['cross_section_pb']:.6g} +- "
+                     f"{group['error_pb']:.3g} pb ({group['channels']} channel(s))")
+    if result.shower:
+        lines.append(f"shower         : Pythia 8, {result.shower['n_events']} events showered, "
+                     f"{result.shower['n_failed']} failed, sigma = {result.shower['cross_section_pb']:.6g} pb")
+    lines += ["", "files:"] + [f"  {name}" for name in result.files]
+    lines += ["", "wall time:"] + [f"  {k:<12} {v:8.2f} s" for k, v in result.timings.items()]
+    return "\n".join(lines) + "\n"
