@@ -69,6 +69,12 @@ def _parser() -> argparse.ArgumentParser:
                              "(repeatable)")
     launch.add_argument("--no-plots", dest="plots", action="store_false",
                         help="do not write the control plots (OUTDIR/plots/*.png)")
+    launch.add_argument("--workers", type=int, default=1, metavar="N",
+                        help="generate the events on N Dask workers (a local cluster unless --cluster is given; "
+                             "needs dask[distributed])")
+    launch.add_argument("--cluster", metavar="ADDRESS",
+                        help="run the generation on an existing Dask scheduler (tcp://host:8786), or on 'slurm' / "
+                             "'htcondor' through dask-jobqueue")
     launch.add_argument("-q", "--quiet", action="store_true", help="print only the final summary")
     return parser
 
@@ -106,6 +112,8 @@ def main(argv: list[str] | None = None) -> int:
             shower=args.shower,
             pythia_settings=tuple(args.pythia_settings),
             plots=args.plots,
+            workers=args.workers,
+            cluster=args.cluster,
         )
         result = launch(options)
     except UserError as exc:

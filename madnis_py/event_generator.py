@@ -123,28 +123,41 @@ class EventGenerator:
         write_events_lhe(Path(path), events.record, events.cross_section, self.setup)
         return Path(path)
 
-    def save(self, path: str | Path) -> Path:
-        """Saves the cards and the trained sampler, to be reloaded with :meth:`load`."""
+    def state_bytes(self) -> bytes:
+        """The cards and the trained sampler, serialised (for :meth:`save` and for generation workers)."""
         if not self._trained:
             raise UserError("save: nothing trained yet; call train() or integrate() first.")
         state = {"version": __version__, "seed": self.seed, "proc_card": self.setup.proc_card.text,
                  "proc_card_path": str(self.setup.proc_card_path), "run_card": self.setup.run_card.to_text(),
                  "param_card": self.setup.param_card.to_text(), "sampler": self.sampler.state_dict()}
-        atomic_write_bytes(path, pickle.dumps(state))
+        return pickle.dumps(state)
+
+    @classmethod
+    def from_state_bytes(cls, data: bytes, seed: int | None = None, source: str = "<state>") -> "EventGenerator":
+        """The inverse of :meth:`state_bytes` (new random numbers unless ``seed`` repeats)."""
+        try:
+            state = pickle.loads(data)
+        except (pickle.UnpicklingError, EOFError, KeyError, AttributeError) as exc:
+            raise UserError(f"{source}: cannot read a saved madnis-py state ({exc}); give a file written by "
+                            "EventGenerator.save.") from None
+        setup = load_setup(ProcCard.from_text(state["proc_card"], state["proc_card_path"]),
+                           RunCard.from_text(state["run_card"], f"{source} (run_card)"),
+                           ParamCard.from_text(state["param_card"], f"{source} (param_card)"))
+        generator = cls(setup, seed)
+        generator.sampler.load_state_dict(state["sampler"])
+        generator._trained = True
+        return generator
+
+    def save(self, path: str | Path) -> Path:
+        """Saves the cards and the trained sampler, to be reloaded with :meth:`load`."""
+        atomic_write_bytes(path, self.state_bytes())
         return Path(path)
 
     @classmethod
     def load(cls, path: str | Path, seed: int | None = None) -> "EventGenerator":
         """A generator from a state written by :meth:`save` (new random numbers unless ``seed`` repeats)."""
         try:
-            state = pickle.loads(Path(path).read_bytes())
-        except (OSError, pickle.UnpicklingError, EOFError) as exc:
-            raise UserError(f"{path}: cannot read a saved madnis-py state ({exc}); give a file written by "
-                            "EventGenerator.save.") from None
-        setup = load_setup(ProcCard.from_text(state["proc_card"], state["proc_card_path"]),
-                           RunCard.from_text(state["run_card"], f"{path} (run_card)"),
-                           ParamCard.from_text(state["param_card"], f"{path} (param_card)"))
-        generator = cls(setup, seed)
-        generator.sampler.load_state_dict(state["sampler"])
-        generator._trained = True
-        return generator
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            raise UserError(f"{path}: cannot read a saved madnis-py state ({exc.strerror}).") from None
+        return cls.from_state_bytes(data, seed, str(path))

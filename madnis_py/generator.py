@@ -71,7 +71,7 @@ class Generator:
     def __init__(self, setup, rng: np.random.Generator, config: VegasConfig | None = None):
         self.setup = setup
         self.rng = rng
-        self.config = config or VegasConfig()
+        self.config = config or VegasConfig.for_channels(sum(len(g.topologies) for g in setup.groups))
         self.sqrt_s = setup.beams.sqrt_s
         self.channels: list[Channel] = []
         for g, group in enumerate(setup.groups):

@@ -7,27 +7,23 @@ from __future__ import annotations
 
 import errno
 import json
-import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 
 from madnis_py import __version__
 from madnis_py.errors import UserError
-from madnis_py.generator import GeneratedEvents, Generator, MadnisGenerator
+from madnis_py.distributed import generate_distributed
+from madnis_py.event_generator import TARGET_RELATIVE_ERROR, EventGenerator
 from madnis_py.integrator import IntegrationResult
 from madnis_py.output import atomic_write_text
-from madnis_py.output.events import lhe_events, write_events_lhe
+from madnis_py.output.events import write_events_lhe
 from madnis_py.progress import Console
 from madnis_py.setup import RunSetup, load_setup
 from madnis_py.timing import StageTimer
 
 
-#: Precision the integration aims at before generating events, and the most points it may spend on it.
-TARGET_RELATIVE_ERROR = 1e-3
-MAX_REFINE_POINTS = 20_000_000
 
 
 @dataclass(frozen=True)
@@ -50,6 +46,9 @@ class RunOptions:
     pythia_settings: tuple[str, ...] = ()
     #: Write the control plots into OUTDIR/plots/.
     plots: bool = True
+    #: Generation on Dask: the number of workers, and a scheduler address or "slurm"/"htcondor" (None: local).
+    workers: int = 1
+    cluster: str | None = None
 
     def __post_init__(self) -> None:
         unknown = sorted(set(self.formats) - set(OUTPUT_FORMATS))
@@ -142,48 +141,50 @@ def launch(options: RunOptions) -> RunResult:
             say(f"note: run_card entry '{name}' does not apply to madnis-py and is ignored")
         for note in setup.notes:
             say(f"note: {note}")
-        rng = np.random.default_rng(seed)
-        config = setup.madnis_config
-        generator = MadnisGenerator(setup, rng, config) if config.use_madnis else Generator(setup, rng)
+        generator = EventGenerator(setup, seed)
         say(f"Process: {setup.process_text}  ({len(setup.groups)} subprocess group(s), "
-            f"{len(generator.channels)} channel(s)), "
-            f"sqrt(s) = {generator.sqrt_s:g} GeV, seed {seed}")
+            f"{len(generator.sampler.channels)} channel(s)), "
+            f"sqrt(s) = {setup.beams.sqrt_s:g} GeV, seed {seed}")
     with timer("training"):
         generator.train(log=say)
-    say.stage("training", f"sigma = {generator.integrate()} after {timer.seconds['training']:.1f} s")
+    say.stage("training", f"sigma = {generator.sampler.integrate()} after {timer.seconds['training']:.1f} s")
     with timer("integration"):
-        xs = generator.refine(TARGET_RELATIVE_ERROR, MAX_REFINE_POINTS, log=say)
+        xs = generator.integrate(TARGET_RELATIVE_ERROR, log=say)
     say.stage("integration", f"sigma = {xs} ({100 * xs.relative_error:.3f}%) after "
               f"{timer.seconds['integration']:.1f} s")
     with timer("generation"):
         n_events = int(setup.run_card["nevents"])
-        events: GeneratedEvents = generator.generate(n_events, log=say)
-    say.stage("generation", f"{len(events)} unweighted events, efficiency {100 * events.efficiency:.1f}%, "
-              f"sigma = {events.cross_section} after {timer.seconds['generation']:.1f} s")
+        if options.workers > 1 or options.cluster:
+            record, efficiency = generate_distributed(generator, n_events, options.workers, options.cluster, say)
+            cross_section = generator.sampler.integrate()
+        else:
+            events = generator.generate(n_events, log=say)
+            record, efficiency, cross_section = events.record, events.efficiency, events.cross_section
+    say.stage("generation", f"{record.n_events} unweighted events, efficiency {100 * efficiency:.1f}%, "
+              f"sigma = {cross_section} after {timer.seconds['generation']:.1f} s")
     result = RunResult(
-        cross_section=events.cross_section,
-        n_events=len(events),
-        unweighting_efficiency=events.efficiency,
+        cross_section=cross_section,
+        n_events=record.n_events,
+        unweighting_efficiency=efficiency,
         seed=seed,
         output_dir=out,
         timings={},
-        subprocesses=generator.describe(),
+        subprocesses=generator.sampler.describe(),
         ignored_entries=tuple(setup.ignored_entries),
-        n_matrix_element_calls=generator.n_matrix_element_calls,
+        n_matrix_element_calls=generator.sampler.n_matrix_element_calls,
     )
     created = not out.exists()
     written: list[Path] = []
     try:
         with timer("output"):
             out.mkdir(parents=True, exist_ok=True)
-            record = lhe_events(events, setup, rng)
-            shower = _write_events(out, record, events, setup, options, seed, say, written)
+            shower = _write_events(out, record, cross_section, setup, options, seed, say, written)
             if options.plots:
                 from madnis_py.output.plots import make_plots
 
-                history = result.to_json().get("training_history") or getattr(generator, "history", None)
-                written += make_plots(out / "plots", record, cross_section_pb=events.cross_section.value,
-                                      weighted_weights=getattr(events, "weighted_weights", None),
+                history = result.to_json().get("training_history") or getattr(generator.sampler, "history", None)
+                written += make_plots(out / "plots", record, cross_section_pb=cross_section.value,
+                                      weighted_weights=None,
                                       training_history=history, title=setup.process_text)
                 say.stage("plots", f"{out / 'plots'}/ " + ", ".join(p.name for p in written if p.suffix == ".png"))
         timings = dict(timer.seconds)
@@ -202,19 +203,19 @@ def launch(options: RunOptions) -> RunResult:
     return result
 
 
-def _write_events(out: Path, record, events, setup, options: RunOptions, seed: int, say: Console,
+def _write_events(out: Path, record, cross_section, setup, options: RunOptions, seed: int, say: Console,
                   written: list[Path]) -> dict | None:
     """Writes the event files asked for (LHE, HepMC3, showered HepMC3) into ``out``, appending each to
     ``written`` once complete; returns the shower's summary (or None)."""
     if "lhe" in options.formats:
-        write_events_lhe(out / OUTPUT_FORMATS["lhe"], record, events.cross_section, setup)
+        write_events_lhe(out / OUTPUT_FORMATS["lhe"], record, cross_section, setup)
         written.append(out / OUTPUT_FORMATS["lhe"])
     if "hepmc" in options.formats:
         from madnis_py.output.hepmc import HepMCRunInfo, write_hepmc
 
         info = HepMCRunInfo(beam_pdg=tuple(setup.beams.pdg), beam_energy=tuple(setup.beams.energy),
-                            cross_section_pb=events.cross_section.value,
-                            cross_section_error_pb=events.cross_section.error, version=__version__)
+                            cross_section_pb=cross_section.value,
+                            cross_section_error_pb=cross_section.error, version=__version__)
         counter = say.counter("HepMC3", record.n_events)
         write_hepmc(out / OUTPUT_FORMATS["hepmc"], record, info, progress=lambda done, n: counter.update(done))
         written.append(out / OUTPUT_FORMATS["hepmc"])

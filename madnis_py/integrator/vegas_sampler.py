@@ -21,7 +21,14 @@ BatchIntegrand = Callable[[np.ndarray], np.ndarray]
 class VegasConfig:
     """Training schedule: adaptation iterations, then iterations with a frozen grid for the estimate."""
 
-    n_bins: int = 64
+    @classmethod
+    def for_channels(cls, n_channels: int, survey_points: int = 1_000_000) -> "VegasConfig":
+        """A survey that spends about ``survey_points`` evaluations over all channels (1000 to 10000 per
+        iteration and channel), as MadEvent's survey does before it refines the channels that matter."""
+        per_iteration = int(min(10_000, max(1_000, survey_points / (8 * max(n_channels, 1)))))
+        return cls(adapt_points=per_iteration, integrate_points=2 * per_iteration)
+
+    n_bins: int = 1000
     adapt_iterations: int = 6
     adapt_points: int = 10_000
     integrate_iterations: int = 2
