@@ -136,6 +136,7 @@ class MatrixElementProgram {
     host_view_.amp_colour = amp_colour_.data();
     host_view_.colour_matrix = colour_matrix_.data();
     host_view_.deps = deps_.data();
+    plan_ = std::make_unique<amplitudes::CpuPlan>(host_view_);
   }
 
   ~MatrixElementProgram() { release_device(); }
@@ -170,7 +171,7 @@ class MatrixElementProgram {
     if (n == 0) return;
     if (dev == Device::cpu) {
       py::gil_scoped_release release;
-      amplitudes::evaluate_cpu(host_view_, n, P.data, S.data, E.data, amp2, hel);
+      amplitudes::evaluate_cpu(host_view_, *plan_, n, P.data, S.data, E.data, amp2, hel);
       return;
     }
 #ifdef MADNIS_HAVE_CUDA
@@ -236,6 +237,7 @@ class MatrixElementProgram {
   std::vector<std::uint64_t> deps_;
   std::vector<double> fparams_, coup_, amp_colour_, colour_matrix_;
   ProgramView view_, host_view_, device_view_;
+  std::unique_ptr<amplitudes::CpuPlan> plan_;
   std::vector<void*> device_blocks_;
 };
 
