@@ -19,8 +19,10 @@
 // kLanes events of the vector each contiguous).
 #pragma once
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cmath>
+#include <cstdlib>
 #include <cstdint>
 #include <thread>
 #include <utility>
@@ -46,16 +48,54 @@ struct Ctx {
   vd* amp2;          // n_diagrams * nv, or null
   const std::int32_t* hel;  // the helicity combination being summed (n_particles)
   int nv;
+  // open-leg mode: X[flow][mu] = sum of the amplitudes' open legs at the summed particle, and that particle's
+  // wavefunctions for the helicities of the current group (for AMP2)
+  cv* xopen;                // n_flows * 4 * nv
+  const cv* const* pw;      // n_ph pointers to the wavefunction (vector 0) of each helicity of the group
+  int n_ph, pspin;
 };
 
 struct Op;
 using OpFn = void (*)(const Op&, const Ctx&);
 
-/// A colour-flow contribution of an amplitude: JAMP[flow] += c * A (real list) or c * i * A (imaginary list).
+/// A colour-flow contribution of an amplitude: JAMP[flow] += c * A (real c) or c * i * A (imaginary c).
 struct ColourTerm {
   int flow;
   double c;
 };
+/// Categories of colour coefficients: +1, -1, +i, -i (additions only), other real, other imaginary.
+enum ColourCat : int { kPlusOne = 0, kMinusOne, kPlusI, kMinusI, kReal, kImag };
+
+/// target[flow] += coefficient * a for all colour terms of an amplitude; a and each target have NC complex
+/// components, target component m of flow f at base[f * flow_stride + m * comp_stride].
+template <int NC>
+MADNIS_INLINE void colour_add(const ColourTerm* t, const int* n_cat, cv* base, index_t flow_stride,
+                              index_t comp_stride, const cv* a) {
+  for (int k = 0; k < n_cat[kPlusOne]; ++k, ++t) {
+    cv* x = base + t->flow * flow_stride;
+    for (int m = 0; m < NC; ++m) x[m * comp_stride] += a[m];
+  }
+  for (int k = 0; k < n_cat[kMinusOne]; ++k, ++t) {
+    cv* x = base + t->flow * flow_stride;
+    for (int m = 0; m < NC; ++m) x[m * comp_stride] -= a[m];
+  }
+  for (int k = 0; k < n_cat[kPlusI]; ++k, ++t) {
+    cv* x = base + t->flow * flow_stride;
+    for (int m = 0; m < NC; ++m) x[m * comp_stride] += mul_i(a[m]);
+  }
+  for (int k = 0; k < n_cat[kMinusI]; ++k, ++t) {
+    cv* x = base + t->flow * flow_stride;
+    for (int m = 0; m < NC; ++m) x[m * comp_stride] -= mul_i(a[m]);
+  }
+  for (int k = 0; k < n_cat[kReal]; ++k, ++t) {
+    cv* x = base + t->flow * flow_stride;
+    for (int m = 0; m < NC; ++m) x[m * comp_stride] += t->c * a[m];
+  }
+  for (int k = 0; k < n_cat[kImag]; ++k, ++t) {
+    cv* x = base + t->flow * flow_stride;
+    for (int m = 0; m < NC; ++m) x[m * comp_stride] += t->c * mul_i(a[m]);
+  }
+}
 
 struct Op {
   OpFn fn = nullptr;
@@ -69,9 +109,8 @@ struct Op {
   int ext = 0, particle = 0;
   // amplitudes
   int diagram = 0;
-  const ColourTerm* re_terms = nullptr;
-  const ColourTerm* im_terms = nullptr;
-  int n_re = 0, n_im = 0;
+  const ColourTerm* terms = nullptr;  // colour terms by category (see ColourCat), each category contiguous
+  int n_cat[6] = {0, 0, 0, 0, 0, 0};
   std::uint64_t deps = 0;
 };
 
@@ -80,18 +119,7 @@ MADNIS_INLINE cv* slot(const Ctx& c, int s, int v) { return c.store + (static_ca
 
 /// JAMP += terms * A, amp2[diagram] += |A|^2.
 MADNIS_INLINE void add_amplitude(const Op& op, const Ctx& c, int v, cv a) {
-  for (int t = 0; t < op.n_re; ++t) {
-    cv& j = c.jamp[static_cast<index_t>(op.re_terms[t].flow) * c.nv + v];
-    const double k = op.re_terms[t].c;
-    j.re += k * a.re;
-    j.im += k * a.im;
-  }
-  for (int t = 0; t < op.n_im; ++t) {
-    cv& j = c.jamp[static_cast<index_t>(op.im_terms[t].flow) * c.nv + v];
-    const double k = op.im_terms[t].c;
-    j.re -= k * a.im;
-    j.im += k * a.re;
-  }
+  colour_add<1>(op.terms, op.n_cat, c.jamp + v, c.nv, 0, &a);
   if (c.amp2) c.amp2[static_cast<index_t>(op.diagram) * c.nv + v] += norm2(a);
 }
 
@@ -153,6 +181,72 @@ inline void vertex_generic(const Op& op, const Ctx& c) {
   }
 }
 
+/// Contraction of an open leg (4 components) with the components `w` (wavefunction + 2) of a leg of spin `spin`.
+MADNIS_INLINE cv contract(int spin, const cv* o, const cv* w) {
+  if (spin == 3) return helas::detail::dot(o, w);
+  if (spin == 2) return o[0] * w[0] + o[1] * w[1] + o[2] * w[2] + o[3] * w[3];
+  return o[0] * w[0];
+}
+
+/// Open-leg mode: X[flow] += colour * (-i sign COUP O) with O the open leg at the summed particle; the amplitude
+/// of each helicity of that particle is the contraction of -i sign COUP O with its wavefunction.
+MADNIS_INLINE void add_open(const Op& op, const Ctx& c, int v, const cv* o) {
+  const index_t nv = c.nv;
+  colour_add<4>(op.terms, op.n_cat, c.xopen + v, 4 * nv, nv, o);
+  if (c.amp2) {
+    vd s = fp_set<vd>(0.0);
+    for (int h = 0; h < c.n_ph; ++h) s += norm2(contract(c.pspin, o, c.pw[h] + static_cast<index_t>(v) * 6 + 2));
+    c.amp2[static_cast<index_t>(op.diagram) * nv + v] += s;
+  }
+}
+
+/// -i sign COUP O, in place (O: 4 components).
+MADNIS_INLINE void scale_open(const Op& op, cv coup, cv* o) {
+  const cv k(op.f0 * coup.im, -op.f0 * coup.re);
+  for (int m = 0; m < 4; ++m) o[m] = k * o[m];
+}
+
+/// Open-leg amplitude of a single-term structure LOR, open at leg LEG (the summed particle).
+template <int LOR, int LEG>
+void amplitude_open(const Op& op, const Ctx& c) {
+  constexpr int nlegs = (LOR >= helas::VVVV1) ? 4 : 3;
+  for (int v = 0; v < c.nv; ++v) {
+    vd P[nlegs][4];
+    const cv* w[nlegs];
+    for (int k = 0; k < nlegs; ++k) {
+      const cv* wk = slot(c, op.in[k], v);
+      helas::wf_momentum(wk, P[k]);
+      w[k] = wk + 2;
+    }
+    cv o[4];
+    helas::lorentz_open(LOR, LEG, w, P, o);
+    scale_open(op, ld_coup(c, op.coup[0], v), o);
+    add_open(op, c, v, o);
+  }
+}
+
+/// Open-leg amplitude of any vertex (several terms; structures and leg at run time).
+inline void amplitude_open_generic(const Op& op, const Ctx& c) {
+  const int nlegs = helas::lorentz_legs(op.lor[0]);
+  for (int v = 0; v < c.nv; ++v) {
+    vd P[helas::kMaxLegs][4];
+    const cv* w[helas::kMaxLegs];
+    for (int k = 0; k < nlegs; ++k) {
+      const cv* wk = slot(c, op.in[k], v);
+      helas::wf_momentum(wk, P[k]);
+      w[k] = wk + 2;
+    }
+    cv o[4];
+    for (int t = 0; t < op.nterms; ++t) {
+      cv ot[4];
+      helas::lorentz_open(op.lor[t], op.leg, w, P, ot);
+      scale_open(op, ld_coup(c, op.coup[t], v), ot);
+      for (int m = 0; m < 4; ++m) o[m] += ot[m];
+    }
+    add_open(op, c, v, o);
+  }
+}
+
 /// External wavefunction: copies the precomputed one of the current helicity into the slot.
 inline void external_copy(const Op& op, const Ctx& c) {
   const int h = c.hel[op.particle] + 1;
@@ -161,19 +255,20 @@ inline void external_copy(const Op& op, const Ctx& c) {
 }
 
 template <int LOR, int... LEGS>
-constexpr void fill_lor(OpFn (&table)[helas::kNumLorentz][5], std::integer_sequence<int, LEGS...>) {
+constexpr void fill_lor(OpFn (&table)[helas::kNumLorentz][9], std::integer_sequence<int, LEGS...>) {
   table[LOR][0] = &amplitude_fixed<LOR>;
   ((table[LOR][LEGS + 1] = &current_fixed<LOR, LEGS>), ...);
+  ((table[LOR][LEGS + 5] = &amplitude_open<LOR, LEGS>), ...);
 }
 template <int... LORS>
 struct OpTable {
-  OpFn t[helas::kNumLorentz][5] = {};
+  OpFn t[helas::kNumLorentz][9] = {};
   OpTable() { (fill_lor<LORS>(t, std::make_integer_sequence<int, (LORS >= helas::VVVV1 ? 4 : 3)>{}), ...); }
 };
 template <int... L>
 OpTable<L...> make_table(std::integer_sequence<int, L...>) { return {}; }
 
-/// [lorentz][0]: amplitude, [lorentz][leg + 1]: current of leg.
+/// [lorentz][0]: amplitude, [lorentz][leg + 1]: current of leg, [lorentz][leg + 5]: amplitude open at leg.
 inline const auto& op_table() {
   static const auto table = make_table(std::make_integer_sequence<int, helas::kNumLorentz>{});
   return table.t;
@@ -182,9 +277,22 @@ inline const auto& op_table() {
 }  // namespace cpu_detail
 
 /// A program decoded for the CPU driver (built once per program; read-only while evaluating, shared by threads).
+///
+/// The summed helicity combinations are visited in groups. Normally a group is one combination: its currents whose
+/// inputs changed are rerun, its amplitudes are added to JAMP, JAMP is contracted with the colour matrix. In the
+/// open-leg mode one particle p enters every amplitude directly (MadGraph attaches the last particle at the
+/// amplitude vertex), so each amplitude is multilinear in p's wavefunction: a group is then all combinations that
+/// differ only in p's helicity; the amplitudes are computed once with p's leg open and added into
+/// X[flow][mu], and JAMP of each helicity of p is X contracted with p's wavefunction.
 struct CpuPlan {
+  struct Group {
+    int row;                   // a helicity combination of the group (its other particles' helicities)
+    std::vector<int> ops;      // ops to run, in program order
+    std::vector<int> hels;     // the combinations of the group (rows of the helicity table)
+    std::vector<int> p_index;  // for each: helicity of p + 1 (open-leg mode)
+  };
   std::vector<cpu_detail::Op> ops;
-  std::vector<std::vector<int>> hel_ops;  // per helicity combination: the ops to run, in program order
+  std::vector<Group> groups;
   std::vector<cpu_detail::ColourTerm> terms;
   std::vector<int> ext_particle, ext_kind, ext_nsf;
   std::vector<double> ext_mass;
@@ -192,24 +300,32 @@ struct CpuPlan {
   std::vector<double> cm_packed;           // upper triangle, row by row, off-diagonal doubled (if symmetric)
   bool cm_symmetric = true;
   int n_ext = 0;
+  int open_particle = -1;  // p in the open-leg mode, else -1
+  int open_ext = -1, open_spin = 0;
+  int max_group = 1;
 
   CpuPlan(const CpuPlan&) = delete;  // ops point into terms
   CpuPlan& operator=(const CpuPlan&) = delete;
   explicit CpuPlan(const ProgramView& P) {
     using namespace cpu_detail;
     const int nf = P.n_flows;
-    // colour terms, split into real and imaginary coefficients (first pass: count to keep pointers stable)
-    std::vector<std::pair<int, int>> re_range(P.n_amps), im_range(P.n_amps);
+    // colour terms by category (all first, so the pointers stay valid)
+    std::vector<int> term_begin(P.n_amps);
+    std::vector<std::array<int, 6>> term_count(P.n_amps);
     for (int a = 0; a < P.n_amps; ++a) {
       const double* cc = P.amp_colour + static_cast<index_t>(a) * nf * 2;
-      re_range[a].first = static_cast<int>(terms.size());
-      for (int f = 0; f < nf; ++f)
-        if (cc[2 * f] != 0.0) terms.push_back({f, cc[2 * f]});
-      re_range[a].second = static_cast<int>(terms.size());
-      im_range[a].first = static_cast<int>(terms.size());
-      for (int f = 0; f < nf; ++f)
-        if (cc[2 * f + 1] != 0.0) terms.push_back({f, cc[2 * f + 1]});
-      im_range[a].second = static_cast<int>(terms.size());
+      term_begin[a] = static_cast<int>(terms.size());
+      for (int cat = 0; cat < 6; ++cat) {
+        const int before = static_cast<int>(terms.size());
+        for (int f = 0; f < nf; ++f) {
+          const double re = cc[2 * f], im = cc[2 * f + 1];
+          int kind_re = re == 1.0 ? kPlusOne : (re == -1.0 ? kMinusOne : kReal);
+          int kind_im = im == 1.0 ? kPlusI : (im == -1.0 ? kMinusI : kImag);
+          if (re != 0.0 && kind_re == cat) terms.push_back({f, re});
+          if (im != 0.0 && kind_im == cat) terms.push_back({f, im});
+        }
+        term_count[a][cat] = static_cast<int>(terms.size()) - before;
+      }
     }
     const auto& table = op_table();
     for (int i = 0; i < P.n_instr; ++i) {
@@ -239,10 +355,8 @@ struct CpuPlan {
         if (op.kind == kAmplitude) {
           const int a = f[1];
           op.diagram = P.amp_diagram[a];
-          op.re_terms = terms.data() + re_range[a].first;
-          op.n_re = re_range[a].second - re_range[a].first;
-          op.im_terms = terms.data() + im_range[a].first;
-          op.n_im = im_range[a].second - im_range[a].first;
+          op.terms = terms.data() + term_begin[a];
+          for (int cat = 0; cat < 6; ++cat) op.n_cat[cat] = term_count[a][cat];
         }
         op.fn = op.nterms == 1 ? table[op.lor[0]][op.leg + 1] : nullptr;
         if (!op.fn) op.fn = &vertex_generic;
@@ -256,17 +370,39 @@ struct CpuPlan {
         const int hv = P.hel[static_cast<index_t>(h) * P.n_particles + ext_particle[e]];
         if (hv >= -1 && hv <= 1) ext_hel_used[static_cast<std::size_t>(e) * 3 + hv + 1] = 1;
       }
-    // per helicity: the ops whose inputs changed; every amplitude (JAMP is rebuilt for each helicity). An amplitude
-    // index written twice keeps its last value (as a store would), so only its last instruction counts.
+    // an amplitude index written twice keeps its last value (as a store would): only its last instruction counts
     std::vector<int> last_write(P.n_amps, -1);
     for (int i = 0; i < P.n_instr; ++i)
       if (ops[i].kind == kAmplitude) last_write[ops[i].out] = i;
-    hel_ops.resize(P.n_hel);
+    std::vector<char> amp_kept(P.n_instr, 0);
+    for (int i = 0; i < P.n_instr; ++i) amp_kept[i] = ops[i].kind == kAmplitude && last_write[ops[i].out] == i;
+    choose_open_particle(P, amp_kept);
+    // groups of helicity combinations
+    const int np = P.n_particles;
+    auto row = [&](int h) { return P.hel + static_cast<index_t>(h) * np; };
+    const std::uint64_t pbit = open_particle >= 0 ? static_cast<std::uint64_t>(1) << open_particle : 0;
     for (int h = 0; h < P.n_hel; ++h) {
-      const std::uint64_t changed = changed_particles(P, h);
+      Group* g = nullptr;
+      if (open_particle >= 0)
+        for (auto& q : groups)
+          if ((differing(P, q.row, h) & ~pbit) == 0) {
+            g = &q;
+            break;
+          }
+      if (!g) {
+        groups.push_back(Group{h, {}, {}, {}});
+        g = &groups.back();
+      }
+      g->hels.push_back(h);
+      g->p_index.push_back(open_particle >= 0 ? row(h)[open_particle] + 1 : 0);
+    }
+    order_groups(P);
+    for (const auto& g : groups) max_group = std::max<int>(max_group, static_cast<int>(g.hels.size()));
+    for (std::size_t k = 0; k < groups.size(); ++k) {
+      const std::uint64_t changed =
+          (k == 0 || !P.reuse) ? ~static_cast<std::uint64_t>(0) : differing(P, groups[k - 1].row, groups[k].row);
       for (int i = 0; i < P.n_instr; ++i) {
-        if (ops[i].kind == kAmplitude ? last_write[ops[i].out] == i : (ops[i].deps & changed) != 0)
-          hel_ops[h].push_back(i);
+        if (ops[i].kind == kAmplitude ? amp_kept[i] : (ops[i].deps & changed) != 0) groups[k].ops.push_back(i);
       }
     }
     // colour matrix: packed upper triangle if symmetric
@@ -276,6 +412,118 @@ struct CpuPlan {
     if (cm_symmetric)
       for (int a = 0; a < nf; ++a)
         for (int b = a; b < nf; ++b) cm_packed.push_back((a == b ? 1.0 : 2.0) * P.colour_matrix[a * nf + b]);
+  }
+
+ private:
+  /// Particles whose helicities differ between combinations a and b.
+  static std::uint64_t differing(const ProgramView& P, int a, int b) {
+    const std::int32_t* x = P.hel + static_cast<index_t>(a) * P.n_particles;
+    const std::int32_t* y = P.hel + static_cast<index_t>(b) * P.n_particles;
+    std::uint64_t m = 0;
+    for (int k = 0; k < P.n_particles; ++k)
+      if (x[k] != y[k]) m |= static_cast<std::uint64_t>(1) << k;
+    return m;
+  }
+
+  /// The open-leg mode needs every slot written once, and a particle p with one external wavefunction (slot s)
+  /// such that every amplitude has s as exactly one input and no other instruction depends on p. Among those, the
+  /// particle with the most summed helicities is taken.
+  void choose_open_particle(const ProgramView& P, const std::vector<char>& amp_kept) {
+    using namespace cpu_detail;
+    if (!P.reuse) return;
+    int best_count = 1;
+    for (int e = 0; e < n_ext; ++e) {
+      const int part = ext_particle[e];
+      const std::uint64_t bit = static_cast<std::uint64_t>(1) << part;
+      int ext_slot = -1, n_ext_of_p = 0;
+      for (const auto& op : ops)
+        if (op.kind == kExternal && op.particle == part) {
+          ext_slot = op.out;
+          ++n_ext_of_p;
+        }
+      if (n_ext_of_p != 1) continue;
+      bool ok = true;
+      int spin = 0;
+      for (std::size_t i = 0; i < ops.size() && ok; ++i) {
+        const Op& op = ops[i];
+        if (op.kind == kCurrent) {
+          ok = (op.deps & bit) == 0;
+        } else if (op.kind == kAmplitude && amp_kept[i]) {
+          const int nl = helas::lorentz_legs(op.lor[0]);
+          int hits = 0;
+          for (int k = 0; k < nl; ++k)
+            if (op.in[k] == ext_slot) {
+              ++hits;
+              const int sp = helas::lorentz_spin(op.lor[0], k);
+              ok = ok && (spin == 0 || spin == sp);
+              spin = sp;
+            }
+          ok = ok && hits == 1;
+        }
+      }
+      if (!ok || spin == 0) continue;
+      int count = 0;
+      for (int h = 0; h < 3; ++h) count += ext_hel_used[static_cast<std::size_t>(e) * 3 + h];
+      if (count > best_count) {
+        best_count = count;
+        open_particle = part;
+        open_ext = e;
+        open_spin = spin;
+      }
+    }
+    if (open_particle < 0) return;
+    const auto& table = op_table();
+    for (std::size_t i = 0; i < ops.size(); ++i) {
+      Op& op = ops[i];
+      if (op.kind != kAmplitude) continue;
+      int leg = 0;
+      while (op.in[leg] != ops[ext_index_op(open_ext)].out) ++leg;
+      op.leg = leg;
+      op.fn = op.nterms == 1 ? table[op.lor[0]][leg + 5] : &amplitude_open_generic;
+    }
+  }
+
+  int ext_index_op(int e) const {
+    for (std::size_t i = 0; i < ops.size(); ++i)
+      if (ops[i].kind == kExternal && ops[i].ext == e) return static_cast<int>(i);
+    return -1;
+  }
+
+  /// Orders the groups greedily so that each one reruns as few currents as possible after the previous one.
+  void order_groups(const ProgramView& P) {
+    using namespace cpu_detail;
+    const int ng = static_cast<int>(groups.size());
+    if (ng <= 2 || ng > 1024 || !P.reuse) return;
+    auto cost = [&](std::uint64_t changed) {
+      int c = 0;
+      for (const auto& op : ops) c += op.kind == kCurrent && (op.deps & changed) != 0;
+      return c;
+    };
+    std::vector<std::pair<std::uint64_t, int>> memo;
+    auto cost_memo = [&](std::uint64_t m) {
+      for (const auto& kv : memo)
+        if (kv.first == m) return kv.second;
+      memo.emplace_back(m, cost(m));
+      return memo.back().second;
+    };
+    std::vector<Group> ordered;
+    std::vector<char> used(ng, 0);
+    ordered.push_back(std::move(groups[0]));
+    used[0] = 1;
+    for (int k = 1; k < ng; ++k) {
+      int best = -1, best_cost = 0;
+      for (int j = 0; j < ng; ++j) {
+        if (used[j]) continue;
+        const int c = cost_memo(differing(P, ordered.back().row, groups[j].row));
+        if (best < 0 || c < best_cost) {
+          best = j;
+          best_cost = c;
+        }
+      }
+      used[best] = 1;
+      ordered.push_back(std::move(groups[best]));
+    }
+    groups = std::move(ordered);
   }
 };
 
@@ -314,19 +562,33 @@ inline vd colour_sum(const ProgramView& P, const CpuPlan& plan, const cv* jamp, 
   return me;
 }
 
+/// JAMP[flow] = X[flow] contracted with the wavefunction w (vector v at w + 6 v) of the open particle.
+template <int SPIN>
+inline void close_open(const cv* x, const cv* w, cv* jamp, int nf, int nv) {
+  for (int v = 0; v < nv; ++v) {
+    const cv* wc = w + static_cast<index_t>(v) * 6 + 2;
+    for (int f = 0; f < nf; ++f) {
+      const cv* xf = x + static_cast<index_t>(f) * 4 * nv + v;
+      const cv o[4] = {xf[0], xf[nv], xf[2 * nv], xf[3 * nv]};
+      jamp[static_cast<index_t>(f) * nv + v] = contract(SPIN, o, wc);
+    }
+  }
+}
+
 /// Scratch of one thread.
 struct Scratch {
-  std::vector<cv> store, ext, coup, jamp;
+  std::vector<cv> store, ext, coup, jamp, xopen;
   std::vector<vd> amp2, sum;
+  std::vector<const cv*> pw;
 };
 
 }  // namespace cpu_detail
 
-/// Vectors of kLanes events per chunk: the slot store of a chunk stays within ~192 KiB (L2), 1..16 vectors.
+/// Vectors of kLanes events per chunk: the slot store of a chunk stays within ~512 KiB (L2), 2..16 vectors.
 inline int chunk_vectors(const ProgramView& P) {
   const index_t per_vector = static_cast<index_t>(P.n_slots) * 6 * sizeof(cpu_detail::cv);
-  const index_t nv = (192 * 1024) / std::max<index_t>(per_vector, 1);
-  return static_cast<int>(std::max<index_t>(1, std::min<index_t>(16, nv)));
+  const index_t nv = (512 * 1024) / std::max<index_t>(per_vector, 1);
+  return static_cast<int>(std::max<index_t>(2, std::min<index_t>(16, nv)));
 }
 
 /// Evaluates events [begin, end) (at most nv * kLanes of them) as one chunk.
@@ -336,11 +598,14 @@ inline void evaluate_chunk(const ProgramView& P, const CpuPlan& plan, const doub
   using namespace cpu_detail;
   const index_t n = end - begin;
   const index_t L = static_cast<index_t>(nv) * W;
-  const int np = P.n_particles;
+  const int np = P.n_particles, nf = P.n_flows;
+  const bool open = plan.open_particle >= 0;
   s.store.resize(static_cast<std::size_t>(P.n_slots) * nv * 6);
   s.ext.resize(static_cast<std::size_t>(plan.n_ext) * 3 * nv * 6);
   s.coup.resize(static_cast<std::size_t>(P.n_coup) * nv);
-  s.jamp.resize(static_cast<std::size_t>(P.n_flows) * nv);
+  s.jamp.resize(static_cast<std::size_t>(nf) * nv);
+  if (open) s.xopen.resize(static_cast<std::size_t>(nf) * 4 * nv);
+  s.pw.resize(plan.max_group);
   s.sum.assign(nv, fp_set<vd>(0.0));
   if (amp2) s.amp2.assign(static_cast<std::size_t>(P.n_diagrams) * nv, fp_set<vd>(0.0));
   // couplings per lane: c * G^k (padding lanes repeat the last event)
@@ -380,21 +645,41 @@ inline void evaluate_chunk(const ProgramView& P, const CpuPlan& plan, const doub
   c.jamp = s.jamp.data();
   c.amp2 = amp2 ? s.amp2.data() : nullptr;
   c.nv = nv;
-  for (int h = 0; h < P.n_hel; ++h) {
-    c.hel = P.hel + static_cast<index_t>(h) * np;
-    std::fill(s.jamp.begin(), s.jamp.end(), cv());
-    for (const int i : plan.hel_ops[h]) {
+  c.xopen = open ? s.xopen.data() : nullptr;
+  c.pw = s.pw.data();
+  c.pspin = plan.open_spin;
+  for (const auto& g : plan.groups) {
+    c.hel = P.hel + static_cast<index_t>(g.row) * np;
+    c.n_ph = static_cast<int>(g.hels.size());
+    if (open) {
+      for (int k = 0; k < c.n_ph; ++k)
+        s.pw[k] = s.ext.data() + (static_cast<index_t>(plan.open_ext) * 3 + g.p_index[k]) * nv * 6;
+      std::fill(s.xopen.begin(), s.xopen.end(), cv());
+    } else {
+      std::fill(s.jamp.begin(), s.jamp.end(), cv());
+    }
+    for (const int i : g.ops) {
       const Op& op = plan.ops[i];
       op.fn(op, c);
     }
-    for (int v = 0; v < nv; ++v) {
-      const vd mh = colour_sum(P, plan, s.jamp.data(), nv, v);
-      s.sum[v] += mh;
-      if (hel_out)
-        for (int l = 0; l < W; ++l) {
-          const index_t k = static_cast<index_t>(v) * W + l;
-          if (k < n) hel_out[(begin + k) * P.n_hel + h] = mh[l] * P.factor;
+    for (int k = 0; k < c.n_ph; ++k) {
+      if (open) {
+        switch (plan.open_spin) {
+          case 3: close_open<3>(s.xopen.data(), s.pw[k], s.jamp.data(), nf, nv); break;
+          case 2: close_open<2>(s.xopen.data(), s.pw[k], s.jamp.data(), nf, nv); break;
+          default: close_open<1>(s.xopen.data(), s.pw[k], s.jamp.data(), nf, nv); break;
         }
+      }
+      const int h = g.hels[k];
+      for (int v = 0; v < nv; ++v) {
+        const vd mh = colour_sum(P, plan, s.jamp.data(), nv, v);
+        s.sum[v] += mh;
+        if (hel_out)
+          for (int l = 0; l < W; ++l) {
+            const index_t q = static_cast<index_t>(v) * W + l;
+            if (q < n) hel_out[(begin + q) * P.n_hel + h] = mh[l] * P.factor;
+          }
+      }
     }
   }
   for (index_t k = 0; k < n; ++k) me[begin + k] = s.sum[k / W][k % W] * P.factor;
@@ -407,7 +692,8 @@ inline void evaluate_chunk(const ProgramView& P, const CpuPlan& plan, const doub
 /// Evaluates n events on the CPU threads of cpu::num_threads().
 inline void evaluate_cpu(const ProgramView& P, const CpuPlan& plan, index_t n, const double* momenta,
                          const double* alpha_s, double* me, double* amp2, double* hel_out) {
-  const int nv = chunk_vectors(P);
+  int nv = chunk_vectors(P);
+  if (const char* e = std::getenv("MADNIS_NV")) nv = std::atoi(e);  // TEMP tuning
   const index_t L = static_cast<index_t>(nv) * cpu_detail::W;
   const index_t nchunks = (n + L - 1) / L;
   const int nt = static_cast<int>(std::max<index_t>(1, std::min<index_t>(cpu::num_threads(), nchunks)));

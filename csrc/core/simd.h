@@ -7,7 +7,7 @@
 
 namespace madnis::simd {
 
-#if defined(__AVX512F__) && defined(MADNIS_SIMD_512)
+#if defined(__AVX512F__) && !defined(MADNIS_SIMD_256)
 constexpr int kLanes = 8;  // 512-bit registers
 #elif defined(__AVX__)
 constexpr int kLanes = 4;  // AVX/AVX2 (and AVX-512 machines: 256-bit vectors keep the clock up)
