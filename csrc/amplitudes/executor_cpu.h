@@ -1,28 +1,31 @@
 // The CPU driver of the amplitude program: SIMD lanes x chunk-major.
 //
-// Events are grouped in vectors of simd::kLanes (one event per lane); a chunk is nv such vectors. For each helicity
-// combination the driver runs one instruction over all vectors of the chunk before the next instruction, calling
-// the same HELAS templates as the CUDA driver with a vector of doubles as the real type, so every arithmetic
-// operation works on kLanes events at once.
+// Events are grouped in vectors of simd::kLanes (one event per lane); a chunk is nv such vectors. For each group of
+// helicity combinations the driver runs one instruction over all vectors of the chunk before the next instruction,
+// calling the same HELAS templates as the CUDA driver with a vector of doubles as the real type, so every
+// arithmetic operation works on kLanes events at once.
 //
 // Work saved per chunk:
 //  * the program is decoded once into a plan (CpuPlan): one function pointer per instruction, specialised for its
 //    Lorentz structure and off-shell leg, the couplings' powers of G, the colour coefficients of each amplitude
-//    split into real and imaginary lists, the colour matrix packed as its upper triangle;
+//    sorted into +-1, +-i (additions only) and general ones, the colour matrix packed as its upper triangle;
 //  * external wavefunctions are computed once per chunk for every helicity of the particle that is summed, and
 //    copied into their slots when the helicity changes;
-//  * per helicity only the currents that depend on a particle whose helicity changed are rerun (when every slot is
-//    written once); the amplitudes are added straight into the colour-flow amplitudes JAMP (no amplitude store);
+//  * only the currents that depend on a particle whose helicity changed are rerun (when every slot is written
+//    once), with the helicity combinations ordered to rerun few; the amplitudes go straight into the colour-flow
+//    amplitudes JAMP (no amplitude store);
+//  * open-leg mode: when one particle p enters every amplitude directly (MadGraph's last particle), the amplitudes
+//    are computed once per helicity of the other particles with p's leg open, and JAMP for each helicity of p is
+//    a contraction (see CpuPlan);
 //  * the colour sum uses the symmetry of the colour matrix (its upper triangle, off-diagonal doubled).
 //
-// Store layout: slot s, vector v: 6 complex numbers cx<vd> at slot_base[s] + 6 v (real and imaginary parts of the
+// Store layout: slot s, vector v: 6 complex numbers cx<vd> at store + 6 (s nv + v) (real and imaginary parts of the
 // kLanes events of the vector each contiguous).
 #pragma once
 #include <algorithm>
 #include <array>
 #include <atomic>
 #include <cmath>
-#include <cstdlib>
 #include <cstdint>
 #include <thread>
 #include <utility>
@@ -692,8 +695,7 @@ inline void evaluate_chunk(const ProgramView& P, const CpuPlan& plan, const doub
 /// Evaluates n events on the CPU threads of cpu::num_threads().
 inline void evaluate_cpu(const ProgramView& P, const CpuPlan& plan, index_t n, const double* momenta,
                          const double* alpha_s, double* me, double* amp2, double* hel_out) {
-  int nv = chunk_vectors(P);
-  if (const char* e = std::getenv("MADNIS_NV")) nv = std::atoi(e);  // TEMP tuning
+  const int nv = chunk_vectors(P);
   const index_t L = static_cast<index_t>(nv) * cpu_detail::W;
   const index_t nchunks = (n + L - 1) / L;
   const int nt = static_cast<int>(std::max<index_t>(1, std::min<index_t>(cpu::num_threads(), nchunks)));

@@ -199,6 +199,7 @@ class MatrixElementProgram {
   int n_slots() const { return host_view_.n_slots; }
   int n_instructions() const { return host_view_.n_instr; }
   bool reuses_across_helicities() const { return host_view_.reuse != 0; }
+  int open_leg_particle() const { return plan_->open_particle; }
 
  private:
   template <class T>
@@ -320,7 +321,10 @@ void register_amplitudes(py::module_& m) {
       .def_property_readonly("n_instructions", &MatrixElementProgram::n_instructions)
       .def_property_readonly("reuses_across_helicities", &MatrixElementProgram::reuses_across_helicities,
                              "True if instructions whose external helicities did not change between two summed "
-                             "combinations are skipped (every slot and amplitude written once).");
+                             "combinations are skipped (every slot and amplitude written once).")
+      .def_property_readonly("open_leg_particle", &MatrixElementProgram::open_leg_particle,
+                             "The particle whose helicities the CPU driver sums by contracting amplitudes computed "
+                             "once with its leg open (it enters every amplitude directly), or -1.");
 }
 
 }  // namespace madnis::bind
