@@ -68,3 +68,33 @@ def test_builder_rejects_bad_input():
         b.current("VVV1", c, [w0], leg=1)
     with pytest.raises(ValueError, match="not registered"):
         b.current("VVV1", 5, [w0, w0], leg=1)
+
+
+@pytest.mark.parametrize(
+    "process, masses",
+    [("g g > t t~ g", [0, 0, 173.0, 173.0, 0]), ("e+ e- > mu+ mu-", [0, 0, 0, 0]), ("u u~ > e+ e- g", [0] * 5)],
+)
+def test_open_leg_summation_matches_plain_summation(process, masses):
+    """The CPU driver sums the helicities of a particle that enters every amplitude directly by contracting
+    amplitudes computed once with that leg open. A second, unused external wavefunction of that particle rules the
+    particle out, so the plain summation runs on the same program; both must agree (|M|^2, AMP2, per helicity)."""
+    import madnis_py
+    from madnis_py.amplitudes import sample_momenta
+    from madnis_py.amplitudes.program import MatrixElement, Program
+
+    me = madnis_py.matrix_element(process)
+    assert me.compiled._core_program.open_leg_particle >= 0
+    plain = me.compiled
+    while (p_open := plain._core_program.open_leg_particle) >= 0:  # rule out every eligible particle
+        program = plain.program
+        instr, row = program.instructions, (program.instructions[:, 0] == 0) & (program.instructions[:, 2] == p_open)
+        ext = instr[row][0].copy()
+        ext[1] = instr[instr[:, 0] != 2, 1].max() + 1  # a fresh slot, read by nothing
+        plain = MatrixElement(Program(**{**program.__dict__, "instructions": np.vstack([instr, ext[None]]),
+                                         "fparams": np.vstack([program.fparams, program.fparams[row][:1]])}))
+    mom = sample_momenta(masses, 1000.0, 37, seed=2)  # 37: not a multiple of the SIMD width
+    alpha_s = np.linspace(0.1, 0.13, len(mom))
+    got = me.compiled.evaluate(mom, alpha_s, amp2=True, helicities=True)
+    ref = plain.evaluate(mom, alpha_s, amp2=True, helicities=True)
+    for a, b in zip(got, ref):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-13 * np.abs(b).max())

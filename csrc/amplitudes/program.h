@@ -28,10 +28,10 @@
 // colour-flow amplitudes JAMP, contract with the colour matrix, sum over helicities, multiply by factor.
 // Also AMP2[d] = sum_h sum_{a in d} |A_a|^2 (not multiplied by factor).
 //
-// STORAGE: wavefunctions and amplitudes live in a store laid out [slot][component][re/im][lane] with a
-// lane stride: the CPU driver runs one instruction over a chunk of events (lane = event in the chunk),
-// the CUDA driver runs all instructions of one event per thread (lane = event, stride = batch size).
-// The per-lane, per-instruction function below is the same code for both.
+// STORAGE (CUDA driver): wavefunctions and amplitudes live in a store laid out [slot][component][re/im][lane]
+// with lane = event and stride = batch size; one thread runs all instructions of one event.
+// The CPU driver (executor_cpu.h) keeps its own SIMD layout and calls the same HELAS templates with a vector
+// of events as the real type.
 #pragma once
 #include <cmath>
 #include <cstdint>
@@ -108,6 +108,17 @@ MADNIS_HD MADNIS_INLINE cplx coupling(const ProgramView& P, int c, double g) {
   return cplx(P.coup[2 * c] * f, P.coup[2 * c + 1] * f);
 }
 
+/// External wavefunction of one event for a program's external instruction (kind: helas::WaveKind or
+/// kMomentumKind); `p` is the particle's momentum.
+MADNIS_HD MADNIS_INLINE void external_wave(int kind, const double* p, double mass, int hel, int nsf, cplx* w) {
+  if (kind == kMomentumKind) {
+    helas::vxxxxx(p, mass, 1, nsf, w);
+    for (int m = 0; m < 4; ++m) w[2 + m] = cplx(p[m], 0.0);
+  } else {
+    helas::external_wavefunction(kind, p, mass, hel, nsf, w);
+  }
+}
+
 /// Runs instruction `i` of the program for one lane. `mom`: this event's momenta (n_particles x 4),
 /// `g`: this event's G, `hel`: the helicity combination (n_particles).
 MADNIS_HD MADNIS_INLINE void run_instruction(const ProgramView& P, int i, const double* mom, double g,
@@ -116,14 +127,8 @@ MADNIS_HD MADNIS_INLINE void run_instruction(const ProgramView& P, int i, const 
   const int op = f[0];
   if (op == kExternal) {
     cplx w[6];
-    const int ip = f[2], kind = f[3], nsf = f[4];
-    const double* p = mom + 4 * ip;
-    if (kind == kMomentumKind) {
-      helas::vxxxxx(p, P.fparams[2 * i], 1, nsf, w);
-      for (int m = 0; m < 4; ++m) w[2 + m] = cplx(p[m], 0.0);
-    } else {
-      helas::external_wavefunction(kind, p, P.fparams[2 * i], hel[ip], nsf, w);
-    }
+    const int ip = f[2];
+    external_wave(f[3], mom + 4 * ip, P.fparams[2 * i], hel[ip], f[4], w);
     st.save(f[1], lane, w);
     return;
   }
@@ -159,67 +164,6 @@ MADNIS_HD MADNIS_INLINE void run_instruction(const ProgramView& P, int i, const 
     }
     const cplx a = helas::vertex_amplitude(vt, cp, wp);
     st.set_amp(f[1], lane, P.fparams[2 * i] * a);
-  }
-}
-
-/// An instruction decoded once (the CPU driver decodes outside its loop over the lanes of a chunk).
-struct Decoded {
-  int op, out, nterms, leg, particle, kind, nsf;
-  int in[4];
-  helas::VertexTerms vt;
-  int coup[helas::kMaxTerms];
-  double f0, f1;  // mass / width, or the amplitude sign
-};
-
-MADNIS_HD MADNIS_INLINE Decoded decode(const ProgramView& P, int i) {
-  const std::int32_t* f = P.instr + static_cast<index_t>(i) * kFields;
-  Decoded d;
-  d.op = f[0];
-  d.out = f[1];
-  d.particle = f[2];
-  d.kind = f[3];
-  d.nsf = f[4];
-  for (int k = 0; k < 4; ++k) d.in[k] = f[2 + k];
-  d.nterms = d.vt.nterms = f[6];
-  for (int t = 0; t < helas::kMaxTerms; ++t) {
-    d.vt.lor[t] = f[7 + t];
-    d.coup[t] = f[10 + t];
-  }
-  d.leg = f[13];
-  d.f0 = P.fparams[2 * i];
-  d.f1 = P.fparams[2 * i + 1];
-  return d;
-}
-
-/// One vertex instruction (current if LEG >= 0, amplitude if LEG == -1) of a single-term structure LOR for one
-/// lane, with the structure and the leg known at compile time (the CPU driver's vectorisable inner loop).
-template <int LOR, int LEG>
-MADNIS_HD MADNIS_INLINE void run_vertex_fixed(const Decoded& d, const ProgramView& P, double g, const Store& st,
-                                              index_t lane) {
-  constexpr int nlegs = (LOR >= helas::VVVV1) ? 4 : 3;
-  helas::VertexTerms vt;
-  vt.nterms = 1;
-  vt.lor[0] = LOR;
-  const cplx cp[1] = {coupling(P, d.coup[0], g)};
-  cplx w[nlegs][6];
-  const cplx* wp[nlegs];
-  if constexpr (LEG >= 0) {
-    int j = 0;
-    for (int k = 0; k < nlegs; ++k) {
-      wp[k] = w[k];
-      if (k == LEG) continue;
-      st.load(d.in[j], lane, w[k]);
-      ++j;
-    }
-    cplx out[6];
-    helas::vertex_current(vt, cp, LEG, d.f0, d.f1, wp, out);
-    st.save(d.out, lane, out);
-  } else {
-    for (int k = 0; k < nlegs; ++k) {
-      st.load(d.in[k], lane, w[k]);
-      wp[k] = w[k];
-    }
-    st.set_amp(d.out, lane, d.f0 * helas::vertex_amplitude(vt, cp, wp));
   }
 }
 

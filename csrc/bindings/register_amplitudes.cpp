@@ -136,6 +136,7 @@ class MatrixElementProgram {
     host_view_.amp_colour = amp_colour_.data();
     host_view_.colour_matrix = colour_matrix_.data();
     host_view_.deps = deps_.data();
+    plan_ = std::make_unique<amplitudes::CpuPlan>(host_view_);
   }
 
   ~MatrixElementProgram() { release_device(); }
@@ -170,7 +171,7 @@ class MatrixElementProgram {
     if (n == 0) return;
     if (dev == Device::cpu) {
       py::gil_scoped_release release;
-      amplitudes::evaluate_cpu(host_view_, n, P.data, S.data, E.data, amp2, hel);
+      amplitudes::evaluate_cpu(host_view_, *plan_, n, P.data, S.data, E.data, amp2, hel);
       return;
     }
 #ifdef MADNIS_HAVE_CUDA
@@ -198,6 +199,7 @@ class MatrixElementProgram {
   int n_slots() const { return host_view_.n_slots; }
   int n_instructions() const { return host_view_.n_instr; }
   bool reuses_across_helicities() const { return host_view_.reuse != 0; }
+  int open_leg_particle() const { return plan_->open_particle; }
 
  private:
   template <class T>
@@ -236,6 +238,7 @@ class MatrixElementProgram {
   std::vector<std::uint64_t> deps_;
   std::vector<double> fparams_, coup_, amp_colour_, colour_matrix_;
   ProgramView view_, host_view_, device_view_;
+  std::unique_ptr<amplitudes::CpuPlan> plan_;
   std::vector<void*> device_blocks_;
 };
 
@@ -318,7 +321,10 @@ void register_amplitudes(py::module_& m) {
       .def_property_readonly("n_instructions", &MatrixElementProgram::n_instructions)
       .def_property_readonly("reuses_across_helicities", &MatrixElementProgram::reuses_across_helicities,
                              "True if instructions whose external helicities did not change between two summed "
-                             "combinations are skipped (every slot and amplitude written once).");
+                             "combinations are skipped (every slot and amplitude written once).")
+      .def_property_readonly("open_leg_particle", &MatrixElementProgram::open_leg_particle,
+                             "The particle whose helicities the CPU driver sums by contracting amplitudes computed "
+                             "once with its leg open (it enters every amplitude directly), or -1.");
 }
 
 }  // namespace madnis::bind

@@ -59,39 +59,44 @@ MADNIS_HD MADNIS_INLINE int lorentz_spin(int lor, int leg) {
 
 namespace detail {
 
-MADNIS_HD MADNIS_INLINE cplx dot(const cplx* a, const cplx* b) {
+template <class FP>
+MADNIS_HD MADNIS_INLINE cx<FP> dot(const cx<FP>* a, const cx<FP>* b) {
   return a[0] * b[0] - a[1] * b[1] - a[2] * b[2] - a[3] * b[3];
 }
-MADNIS_HD MADNIS_INLINE cplx dot(const cplx* a, const double* p) {
-  return a[0] * p[0] - a[1] * p[1] - a[2] * p[2] - a[3] * p[3];
+template <class FP>
+MADNIS_HD MADNIS_INLINE cx<FP> dot(const cx<FP>* a, const FP* p) {
+  return scale(p[0], a[0]) - scale(p[1], a[1]) - scale(p[2], a[2]) - scale(p[3], a[3]);
 }
-MADNIS_HD MADNIS_INLINE cplx dotpd(const cplx* a, const double* p, const double* q) {  // a.(p - q)
-  return a[0] * (p[0] - q[0]) - a[1] * (p[1] - q[1]) - a[2] * (p[2] - q[2]) - a[3] * (p[3] - q[3]);
+template <class FP>
+MADNIS_HD MADNIS_INLINE cx<FP> dotpd(const cx<FP>* a, const FP* p, const FP* q) {  // a.(p - q)
+  return scale(p[0] - q[0], a[0]) - scale(p[1] - q[1], a[1]) - scale(p[2] - q[2], a[2]) -
+         scale(p[3] - q[3], a[3]);
 }
 
 // psibar Vslash (cM ProjM + cP ProjP) psi, with psi = F1 (components f1[0..3]), psibar = F2.
-MADNIS_HD MADNIS_INLINE void ffv_open(double cM, double cP, int leg, const cplx* f1, const cplx* f2, const cplx* v,
-                                      cplx* o) {
-  const cplx I(0.0, 1.0);
+template <class FP>
+MADNIS_HD MADNIS_INLINE void ffv_open(double cM, double cP, int leg, const cx<FP>* f1, const cx<FP>* f2,
+                                      const cx<FP>* v, cx<FP>* o) {
+  using C = cx<FP>;
   if (leg == 0) {  // coefficients of f1[j]
-    const cplx vp = v[0] + v[3], vm = v[0] - v[3], v12p = v[1] + I * v[2], v12m = v[1] - I * v[2];
+    const C vp = v[0] + v[3], vm = v[0] - v[3], v12p = v[1] + mul_i(v[2]), v12m = v[1] - mul_i(v[2]);
     o[0] = cM * (f2[2] * vp + f2[3] * v12p);
     o[1] = cM * (f2[2] * v12m + f2[3] * vm);
     o[2] = cP * (f2[0] * vm - f2[1] * v12p);
     o[3] = cP * (f2[1] * vp - f2[0] * v12m);
   } else if (leg == 1) {  // coefficients of f2[j]
-    const cplx vp = v[0] + v[3], vm = v[0] - v[3], v12p = v[1] + I * v[2], v12m = v[1] - I * v[2];
+    const C vp = v[0] + v[3], vm = v[0] - v[3], v12p = v[1] + mul_i(v[2]), v12m = v[1] - mul_i(v[2]);
     o[0] = cP * (f1[2] * vm - f1[3] * v12m);
     o[1] = cP * (f1[3] * vp - f1[2] * v12p);
     o[2] = cM * (f1[0] * vp + f1[1] * v12m);
     o[3] = cM * (f1[0] * v12p + f1[1] * vm);
   } else {  // J^mu
-    const cplx a02 = f1[0] * f2[2], a03 = f1[0] * f2[3], a12 = f1[1] * f2[2], a13 = f1[1] * f2[3];
-    const cplx b20 = f1[2] * f2[0], b21 = f1[2] * f2[1], b30 = f1[3] * f2[0], b31 = f1[3] * f2[1];
-    const cplx c0 = cM * (a02 + a13) + cP * (b20 + b31);
-    const cplx c1 = cM * (a03 + a12) - cP * (b21 + b30);
-    const cplx c2 = I * (cM * (a03 - a12) + cP * (b30 - b21));
-    const cplx c3 = cM * (a02 - a13) + cP * (b31 - b20);
+    const C a02 = f1[0] * f2[2], a03 = f1[0] * f2[3], a12 = f1[1] * f2[2], a13 = f1[1] * f2[3];
+    const C b20 = f1[2] * f2[0], b21 = f1[2] * f2[1], b30 = f1[3] * f2[0], b31 = f1[3] * f2[1];
+    const C c0 = cM * (a02 + a13) + cP * (b20 + b31);
+    const C c1 = cM * (a03 + a12) - cP * (b21 + b30);
+    const C c2 = mul_i(cM * (a03 - a12) + cP * (b30 - b21));
+    const C c3 = cM * (a02 - a13) + cP * (b31 - b20);
     o[0] = c0;
     o[1] = -c1;
     o[2] = -c2;
@@ -100,42 +105,47 @@ MADNIS_HD MADNIS_INLINE void ffv_open(double cM, double cP, int leg, const cplx*
 }
 
 // psibar (cM ProjM + cP ProjP) psi * S
-MADNIS_HD MADNIS_INLINE void ffs_open(double cM, double cP, int leg, const cplx* f1, const cplx* f2, const cplx* s,
-                                      cplx* o) {
+template <class FP>
+MADNIS_HD MADNIS_INLINE void ffs_open(double cM, double cP, int leg, const cx<FP>* f1, const cx<FP>* f2,
+                                      const cx<FP>* s, cx<FP>* o) {
+  using C = cx<FP>;
   if (leg == 0) {
-    const cplx s0 = s[0];
+    const C s0 = s[0];
     o[0] = cM * f2[0] * s0;
     o[1] = cM * f2[1] * s0;
     o[2] = cP * f2[2] * s0;
     o[3] = cP * f2[3] * s0;
   } else if (leg == 1) {
-    const cplx s0 = s[0];
+    const C s0 = s[0];
     o[0] = cM * f1[0] * s0;
     o[1] = cM * f1[1] * s0;
     o[2] = cP * f1[2] * s0;
     o[3] = cP * f1[3] * s0;
   } else {
     o[0] = cM * (f2[0] * f1[0] + f2[1] * f1[1]) + cP * (f2[2] * f1[2] + f2[3] * f1[3]);
-    o[1] = o[2] = o[3] = cplx();
+    o[1] = o[2] = o[3] = C();
   }
 }
 
 // VVV1 = (V1.V2) V3.(P1-P2) + (V1.V3) V2.(P3-P1) + (V2.V3) V1.(P2-P3)
-MADNIS_HD MADNIS_INLINE void vvv1_open(int leg, const cplx* const* v, const double (*P)[4], cplx* o) {
+template <class FP>
+MADNIS_HD MADNIS_INLINE void vvv1_open(int leg, const cx<FP>* const* v, const FP (*P)[4], cx<FP>* o) {
+  using C = cx<FP>;
   if (leg == 0) {
-    const cplx a = dotpd(v[2], P[0], P[1]), b = dotpd(v[1], P[2], P[0]), c = dot(v[1], v[2]);
-    for (int m = 0; m < 4; ++m) o[m] = v[1][m] * a + v[2][m] * b + c * (P[1][m] - P[2][m]);
+    const C a = dotpd(v[2], P[0], P[1]), b = dotpd(v[1], P[2], P[0]), c = dot(v[1], v[2]);
+    for (int m = 0; m < 4; ++m) o[m] = v[1][m] * a + v[2][m] * b + scale(P[1][m] - P[2][m], c);
   } else if (leg == 1) {
-    const cplx a = dotpd(v[2], P[0], P[1]), b = dotpd(v[0], P[1], P[2]), c = dot(v[0], v[2]);
-    for (int m = 0; m < 4; ++m) o[m] = v[0][m] * a + v[2][m] * b + c * (P[2][m] - P[0][m]);
+    const C a = dotpd(v[2], P[0], P[1]), b = dotpd(v[0], P[1], P[2]), c = dot(v[0], v[2]);
+    for (int m = 0; m < 4; ++m) o[m] = v[0][m] * a + v[2][m] * b + scale(P[2][m] - P[0][m], c);
   } else {
-    const cplx a = dotpd(v[1], P[2], P[0]), b = dotpd(v[0], P[1], P[2]), c = dot(v[0], v[1]);
-    for (int m = 0; m < 4; ++m) o[m] = v[0][m] * a + v[1][m] * b + c * (P[0][m] - P[1][m]);
+    const C a = dotpd(v[1], P[2], P[0]), b = dotpd(v[0], P[1], P[2]), c = dot(v[0], v[1]);
+    for (int m = 0; m < 4; ++m) o[m] = v[0][m] * a + v[1][m] * b + scale(P[0][m] - P[1][m], c);
   }
 }
 
 // al (V1.V4)(V2.V3) + be (V1.V3)(V2.V4) + ga (V1.V2)(V3.V4)
-MADNIS_HD MADNIS_INLINE void vvvv_open(double al, double be, double ga, int leg, const cplx* const* v, cplx* o) {
+template <class FP>
+MADNIS_HD MADNIS_INLINE void vvvv_open(double al, double be, double ga, int leg, const cx<FP>* const* v, cx<FP>* o) {
   // For the open leg k, each term pairs k with a partner; the other pair gives a scalar factor.
   // pairings: term al: (1,4)(2,3); be: (1,3)(2,4); ga: (1,2)(3,4)   (0-based below)
   int pa, pb, pc;            // partners of leg in the al, be, ga terms
@@ -146,7 +156,7 @@ MADNIS_HD MADNIS_INLINE void vvvv_open(double al, double be, double ga, int leg,
     case 2: pa = 1; ra0 = 0; ra1 = 3; pb = 0; rb0 = 1; rb1 = 3; pc = 3; rc0 = 0; rc1 = 1; break;
     default: pa = 0; ra0 = 1; ra1 = 2; pb = 1; rb0 = 0; rb1 = 2; pc = 2; rc0 = 0; rc1 = 1; break;
   }
-  const cplx sa = al * dot(v[ra0], v[ra1]), sb = be * dot(v[rb0], v[rb1]), sc = ga * dot(v[rc0], v[rc1]);
+  const cx<FP> sa = al * dot(v[ra0], v[ra1]), sb = be * dot(v[rb0], v[rb1]), sc = ga * dot(v[rc0], v[rc1]);
   for (int m = 0; m < 4; ++m) o[m] = v[pa][m] * sa + v[pb][m] * sb + v[pc][m] * sc;
 }
 
@@ -154,8 +164,10 @@ MADNIS_HD MADNIS_INLINE void vvvv_open(double al, double be, double ga, int leg,
 
 /// O = dL/d(leg `leg`) for one structure. `w[k]` points at the 4 components (w + 2) of leg k (ignored for the
 /// open leg), `P[k]` are the momenta of all legs (the open one included). See the header comment.
-MADNIS_HD MADNIS_INLINE void lorentz_open(int lor, int leg, const cplx* const* w, const double (*P)[4], cplx* o) {
+template <class FP>
+MADNIS_HD MADNIS_INLINE void lorentz_open(int lor, int leg, const cx<FP>* const* w, const FP (*P)[4], cx<FP>* o) {
   using namespace detail;
+  using C = cx<FP>;
   switch (lor) {
     case FFV1: ffv_open(1.0, 1.0, leg, w[0], w[1], w[2], o); return;
     case FFV2: ffv_open(1.0, 0.0, leg, w[0], w[1], w[2], o); return;
@@ -171,15 +183,15 @@ MADNIS_HD MADNIS_INLINE void lorentz_open(int lor, int leg, const cplx* const* w
       if (leg == 2) {
         o[0] = dot(w[0], w[1]);
       } else {
-        const cplx* vo = w[1 - leg];
-        const cplx s = w[2][0];
+        const C* vo = w[1 - leg];
+        const C s = w[2][0];
         for (int m = 0; m < 4; ++m) o[m] = vo[m] * s;
       }
       return;
     case VSS1:  // V1.(P2 - P3) S2 S3
       if (leg == 0) {
-        const cplx s = w[1][0] * w[2][0];
-        for (int m = 0; m < 4; ++m) o[m] = s * (P[1][m] - P[2][m]);
+        const C s = w[1][0] * w[2][0];
+        for (int m = 0; m < 4; ++m) o[m] = scale(P[1][m] - P[2][m], s);
       } else {
         o[0] = dotpd(w[0], P[1], P[2]) * w[3 - leg][0];
       }
@@ -196,13 +208,13 @@ MADNIS_HD MADNIS_INLINE void lorentz_open(int lor, int leg, const cplx* const* w
       if (leg >= 2) {
         o[0] = dot(w[0], w[1]) * w[5 - leg][0];
       } else {
-        const cplx* vo = w[1 - leg];
-        const cplx s = w[2][0] * w[3][0];
+        const C* vo = w[1 - leg];
+        const C s = w[2][0] * w[3][0];
         for (int m = 0; m < 4; ++m) o[m] = vo[m] * s;
       }
       return;
     default: {  // SSSS1
-      cplx s(1.0, 0.0);
+      C s = cx_real(fp_set<FP>(1.0));
       for (int k = 0; k < 4; ++k)
         if (k != leg) s = s * w[k][0];
       o[0] = s;
@@ -212,7 +224,8 @@ MADNIS_HD MADNIS_INLINE void lorentz_open(int lor, int leg, const cplx* const* w
 }
 
 /// Momentum of a wavefunction, ALOHA's reading of w[0..1].
-MADNIS_HD MADNIS_INLINE void wf_momentum(const cplx* w, double* p) {
+template <class FP>
+MADNIS_HD MADNIS_INLINE void wf_momentum(const cx<FP>* w, FP* p) {
   p[0] = w[0].re;
   p[1] = w[1].re;
   p[2] = w[1].im;
@@ -226,37 +239,41 @@ struct VertexTerms {
 };
 
 /// Amplitude  sum_t -i COUP_t L_t(w_1..w_n).  `w[k]` are the full 6-component wavefunctions.
-MADNIS_HD MADNIS_INLINE cplx vertex_amplitude(const VertexTerms& vt, const cplx* coup, const cplx* const* w) {
+template <class FP>
+MADNIS_HD MADNIS_INLINE cx<FP> vertex_amplitude(const VertexTerms& vt, const cx<FP>* coup, const cx<FP>* const* w) {
+  using C = cx<FP>;
   const int n = lorentz_legs(vt.lor[0]);
   const int last = n - 1;
-  double P[kMaxLegs][4];
-  const cplx* c[kMaxLegs];
+  FP P[kMaxLegs][4];
+  const C* c[kMaxLegs];
   for (int k = 0; k < n; ++k) {
     wf_momentum(w[k], P[k]);
     c[k] = w[k] + 2;
   }
   const int spin = lorentz_spin(vt.lor[0], last);
-  cplx total;
+  C total;
   for (int t = 0; t < vt.nterms; ++t) {
-    cplx o[4];
+    C o[4];
     lorentz_open(vt.lor[t], last, c, P, o);
-    cplx s;
+    C s;
     if (spin == 3) s = detail::dot(o, c[last]);
     else if (spin == 2) s = o[0] * c[last][0] + o[1] * c[last][1] + o[2] * c[last][2] + o[3] * c[last][3];
     else s = o[0] * c[last][0];
     total += coup[t] * s;
   }
-  return cplx(total.im, -total.re);  // -i * total
+  return C(total.im, -total.re);  // -i * total
 }
 
 /// Off-shell current for leg `leg` (0-based) with propagator mass M and width W. `w[k]` are the wavefunctions of
 /// the legs (w[leg] is ignored); the result (6 components) is written to `out`.
-MADNIS_HD MADNIS_INLINE void vertex_current(const VertexTerms& vt, const cplx* coup, int leg, double M, double W,
-                                            const cplx* const* w, cplx* out) {
+template <class FP>
+MADNIS_HD MADNIS_INLINE void vertex_current(const VertexTerms& vt, const cx<FP>* coup, int leg, double M, double W,
+                                            const cx<FP>* const* w, cx<FP>* out) {
+  using C = cx<FP>;
   const int n = lorentz_legs(vt.lor[0]);
-  double P[kMaxLegs][4];
-  const cplx* c[kMaxLegs];
-  cplx f0, f1;
+  FP P[kMaxLegs][4];
+  const C* c[kMaxLegs];
+  C f0, f1;
   for (int k = 0; k < n; ++k) {
     if (k == leg) {
       c[k] = nullptr;
@@ -269,49 +286,51 @@ MADNIS_HD MADNIS_INLINE void vertex_current(const VertexTerms& vt, const cplx* c
   }
   out[0] = f0;
   out[1] = f1;
-  double* p = P[leg];
+  FP* p = P[leg];
   p[0] = -f0.re;
   p[1] = -f1.re;
   p[2] = -f1.im;
   p[3] = -f0.im;
   // sum over terms of COUP_t O_t
-  cplx o[4];
+  C o[4];
   for (int t = 0; t < vt.nterms; ++t) {
-    cplx ot[4];
+    C ot[4];
     lorentz_open(vt.lor[t], leg, c, P, ot);
     for (int m = 0; m < 4; ++m) o[m] += coup[t] * ot[m];
   }
-  const double p2 = p[0] * p[0] - p[1] * p[1] - p[2] * p[2] - p[3] * p[3];
-  const cplx inv_d = cplx(1.0, 0.0) / cplx(p2 - M * M, M * W);
+  const FP p2 = p[0] * p[0] - p[1] * p[1] - p[2] * p[2] - p[3] * p[3];
+  const C inv_d = C(fp_set<FP>(1.0), fp_set<FP>(0.0)) / C(p2 - M * M, fp_set<FP>(M * W));
   const int spin = lorentz_spin(vt.lor[0], leg);
   if (spin == 3) {
-    const cplx pdo = detail::dot(o, p);
-    const double om = M != 0.0 ? 1.0 / (M * M) : 0.0;
-    const cplx d(inv_d.im, -inv_d.re);  // -i / D
-    for (int m = 0; m < 4; ++m) out[2 + m] = d * (o[m] - (om * p[m]) * pdo);
+    const C d(inv_d.im, -inv_d.re);  // -i / D
+    if (M != 0.0) {
+      const C pdo = detail::dot(o, p);
+      const double om = 1.0 / (M * M);
+      for (int m = 0; m < 4; ++m) out[2 + m] = d * (o[m] - scale(om * p[m], pdo));
+    } else {
+      for (int m = 0; m < 4; ++m) out[2 + m] = d * o[m];
+    }
   } else if (spin == 1) {
-    out[2] = cplx(-inv_d.im, inv_d.re) * o[0];  // +i / D
-    out[3] = out[4] = out[5] = cplx();
+    out[2] = C(-inv_d.im, inv_d.re) * o[0];  // +i / D
+    out[3] = out[4] = out[5] = C();
   } else {
-    const cplx I(0.0, 1.0);
-    const cplx pp = cplx(p[0] + p[3], 0.0), pm = cplx(p[0] - p[3], 0.0);
-    const cplx q = cplx(p[1], p[2]), qc = cplx(p[1], -p[2]);  // P1 + i P2, P1 - i P2
+    const FP pp = p[0] + p[3], pm = p[0] - p[3];
+    const C q = C(p[1], p[2]), qc = C(p[1], -p[2]);  // P1 + i P2, P1 - i P2
     if (leg == 0) {
       // -i/D * O (Pslash - M): flow-out spinor
-      const cplx d(inv_d.im, -inv_d.re);
-      out[2] = d * (o[2] * pp + o[3] * q - M * o[0]);
-      out[3] = d * (o[2] * qc + o[3] * pm - M * o[1]);
-      out[4] = d * (o[0] * pm - o[1] * q - M * o[2]);
-      out[5] = d * (o[1] * pp - o[0] * qc - M * o[3]);
+      const C d(inv_d.im, -inv_d.re);
+      out[2] = d * (scale(pp, o[2]) + o[3] * q - M * o[0]);
+      out[3] = d * (o[2] * qc + scale(pm, o[3]) - M * o[1]);
+      out[4] = d * (scale(pm, o[0]) - o[1] * q - M * o[2]);
+      out[5] = d * (scale(pp, o[1]) - o[0] * qc - M * o[3]);
     } else {
       // +i/D * (Pslash + M) O: flow-in spinor
-      const cplx d(-inv_d.im, inv_d.re);
-      out[2] = d * (M * o[0] + pm * o[2] - qc * o[3]);
-      out[3] = d * (M * o[1] - q * o[2] + pp * o[3]);
-      out[4] = d * (pp * o[0] + qc * o[1] + M * o[2]);
-      out[5] = d * (q * o[0] + pm * o[1] + M * o[3]);
+      const C d(-inv_d.im, inv_d.re);
+      out[2] = d * (M * o[0] + scale(pm, o[2]) - qc * o[3]);
+      out[3] = d * (M * o[1] - q * o[2] + scale(pp, o[3]));
+      out[4] = d * (scale(pp, o[0]) + qc * o[1] + M * o[2]);
+      out[5] = d * (q * o[0] + scale(pm, o[1]) + M * o[3]);
     }
-    (void)I;
   }
 }
 
