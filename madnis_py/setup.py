@@ -141,6 +141,9 @@ def load_setup(process: Path | ProcCard, run_card: Path | RunCard | None = None,
         proc_path = find_proc_card(process)
         proc = ProcCard.read(proc_path)
     model = load_model(proc.model)
+    if proc.option("complex_mass_scheme"):
+        raise UserError(f"{proc_path}: 'set complex_mass_scheme True' is not supported yet: madnis-py uses real "
+                        "masses with fixed widths in the propagators (MadGraph's default); remove the line.")
 
     if isinstance(param_card, ParamCard):
         param, param_path = param_card, None

@@ -99,3 +99,10 @@ def test_hadron_beams_below_threshold(tmp_path, capsys):
     code, err = run_cli(capsys, PROJECT_ROOT / "processes" / "pp_tt", "--set", "ebeam1=100", "--set", "ebeam2=100",
                         "-o", tmp_path / "out")
     assert_clean_failure(code, err, tmp_path / "out", "threshold", "346")
+
+
+def test_complex_mass_scheme_is_refused(tmp_path, capsys):
+    card = tmp_path / "proc_card.dat"
+    card.write_text("import model sm\nset complex_mass_scheme True\ngenerate e+ e- > mu+ mu-\n")
+    code, err = run_cli(capsys, card, "-o", tmp_path / "out")
+    assert_clean_failure(code, err, tmp_path / "out", "complex_mass_scheme")
