@@ -149,7 +149,7 @@ class Generator:
 
     def _unweighted(self, c: Channel, n: int, log) -> tuple[WeightedEvents, np.ndarray, float]:
         """n unweighted events of one channel: (events, their weights relative to w_max (>= 1), efficiency)."""
-        batch = max(20_000, 2 * n)
+        batch = max(1_000, 4 * n)  # many channels share the events: keep small channels cheap
         pool: list[WeightedEvents] = []
         while True:
             pool.append(self._weighted(c, batch))
