@@ -32,8 +32,13 @@ class PhysicsIntegrand:
         n_final = len(channels[0].group.masses) - 2
         self.features_dim = 4 * n_final + 2
         self._first_channel = {}
+        parts: dict[int, list[int]] = {}
         for index, c in enumerate(channels):
             self._first_channel.setdefault(id(c.group), index)
+            parts.setdefault(id(c.group), []).append(index)
+        #: the channels of each subprocess group: the prior of a point lives on its group's channels only, so
+        #: channel dropping keeps at least one channel of every group (madnis_py.madnis.integrator)
+        self.prior_partition = list(parts.values())
 
     def features(self, events: WeightedEvents) -> np.ndarray:
         final = events.momenta[:, 2:].reshape(len(events), -1) / self.sqrt_s

@@ -11,7 +11,8 @@ from madnis_py.madnis import (ChannelWeights, GaussianPeaks, IntegrandOutput, Ma
 
 
 def _config(**changes) -> MadnisConfig:
-    base = dict(seed=0, threads=1, batch_size=512, lr=3e-3, vegas_points=1024)
+    base = dict(seed=0, threads=1, batch_size=512, lr=3e-3, vegas_points=1024, lr_schedule="constant",
+                keep_best=False)
     base.update(changes)
     return MadnisConfig(**base)
 

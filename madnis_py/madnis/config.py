@@ -21,8 +21,10 @@ class MadnisConfig:
 
     use_madnis: bool = True
     seed: int = 0
-    dtype: str = "float64"
+    dtype: str = "float32"
     lr: float = 1e-3
+    lr_schedule: str = "cosine"
+    keep_best: bool = True
     batch_size: int = 1024
     train_steps: int = 400
     max_calls: int = 0
@@ -40,7 +42,7 @@ class MadnisConfig:
     channel_weights: bool = True
     vegas_iterations: int = 5
     vegas_points: int = 2048
-    vegas_bins: int = 64
+    vegas_bins: int = 256
     vegas_damping: float = 0.7
     history_length: int = 20
     surrogate: bool = False
@@ -53,6 +55,8 @@ class MadnisConfig:
     def __post_init__(self) -> None:
         if self.loss not in ("variance", "kl"):
             raise ValueError(f"madnis_loss = {self.loss!r}: use 'variance' or 'kl'")
+        if self.lr_schedule not in ("constant", "cosine"):
+            raise ValueError(f"madnis_lr_schedule = {self.lr_schedule!r}: use 'constant' or 'cosine'")
         if self.dtype not in ("float64", "float32"):
             raise ValueError(f"madnis_dtype = {self.dtype!r}: use 'float64' or 'float32'")
         for name in ("batch_size", "flow_bins", "hidden", "hidden_layers", "vegas_bins",
@@ -108,6 +112,10 @@ _DOCS: dict[str, tuple[str, tuple | None]] = {
     "seed": ("seed of the MadNIS random numbers (sampling, buffer, initialisation)", None),
     "dtype": ("floating-point type of the networks and points", ("float64", "float32")),
     "lr": ("Adam learning rate", None),
+    "keep_best": ("measure the unweighting efficiency of the online batches during training and return to "
+                  "the best state at the end", None),
+    "lr_schedule": ("learning-rate schedule over one training call: constant, or cosine decay to 1% of "
+                    "madnis_lr", ("constant", "cosine")),
     "batch_size": ("integrand evaluations per online training step", None),
     "train_steps": ("optimisation steps (online + buffered + surrogate)", None),
     "max_calls": ("budget of integrand calls for training (0: no budget)", None),

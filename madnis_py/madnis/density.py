@@ -81,6 +81,7 @@ class ChannelDensity(nn.Module):
     def log_prob(self, r: Tensor, channels: Tensor) -> Tensor:
         """log q_i(r), shape (n,), for r (n, dim) and channels int64 (n,)."""
         self._check(channels)
+        r = r.to(next(self.flow.parameters()).dtype)
         groups = self.group_of[channels]
         z, ld_vegas = self.vegas(r, groups, inverse=True)
         _, ld_flow = self.flow.transform(z, groups, self._context(channels, r.dtype),

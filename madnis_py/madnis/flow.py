@@ -27,6 +27,9 @@ from .splines import n_spline_parameters, rational_quadratic_spline, spline_para
 
 __all__ = ["CouplingBlock", "Flow", "coupling_masks"]
 
+#: Smallest slot of the stacked layout (:class:`.nets.GroupLayout`): events of one flow per slot.
+SLOT_MIN = 32
+
 
 def coupling_masks(dim: int, n_blocks: int | None = None) -> list[Tensor]:
     """Boolean masks (True = transformed in that block), one per block.
@@ -77,14 +80,15 @@ class CouplingBlock(nn.Module):
         self.net = StackedMLP(n_flows, n_in, self.n_trans * n_spline_parameters(n_bins),
                               hidden, n_layers, zero_last=True)
 
-    def forward(self, x: Tensor, context: Tensor | None = None,
-                inverse: bool = False) -> tuple[Tensor, Tensor]:
-        """x: stacked layout (n_flows, m, dim); context (n_flows, m, context_dim) or None.
-        Returns ``(y, log_det)`` with log_det shape (n_flows, m)."""
+    def forward(self, x: Tensor, context: Tensor | None = None, inverse: bool = False,
+                slot_flow: Tensor | None = None) -> tuple[Tensor, Tensor]:
+        """x: stacked layout (n_flows, m, dim) (or (k, m, dim) with ``slot_flow`` (int64, (k,)) naming the
+        flow of each slot); context of the same layout with context_dim columns, or None.
+        Returns ``(y, log_det)`` with log_det shape (n_flows or k, m)."""
         cond = x.index_select(-1, self.cond_idx)
         if context is not None:
             cond = torch.cat([cond, context], dim=-1)
-        raw = self.net(cond).unflatten(-1, (self.n_trans, n_spline_parameters(self.n_bins)))
+        raw = self.net(cond, slot_flow).unflatten(-1, (self.n_trans, n_spline_parameters(self.n_bins)))
         w, h, d = spline_parameters(raw, self.n_bins, self.min_bin, self.min_derivative)
         z, ld = rational_quadratic_spline(x.index_select(-1, self.trans_idx), w, h, d, inverse)
         y = x.index_copy(-1, self.trans_idx, z)
@@ -143,13 +147,15 @@ class Flow(nn.Module):
         index = self._check(x, index, context)
         if x.shape[0] == 0:
             return x.clone(), x.new_zeros(0)
-        layout = GroupLayout(index, self.n_flows)
+        n_present = int(torch.unique(index).numel()) if self.n_flows > 1 else 1
+        slot = max(SLOT_MIN, -(-x.shape[0] // n_present))
+        layout = GroupLayout(index, self.n_flows, slot if self.n_flows > 1 else None)
         y = layout.pack(x, 0.5)
         c = layout.pack(context, 0.0) if context is not None else None
         log_det = y.new_zeros(y.shape[:2])
         blocks = reversed(self.blocks) if inverse else self.blocks
         for block in blocks:
-            y, ld = block(y, c, inverse)
+            y, ld = block(y, c, inverse, layout.slot_group)
             log_det = log_det + ld
         return layout.unpack(y), layout.unpack(log_det)
 

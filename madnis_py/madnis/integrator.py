@@ -65,6 +65,9 @@ __all__ = ["MadnisIntegrator", "TrainingStatus", "TrainingSummary", "WeightedSam
 #: Checkpoint format tag.
 CHECKPOINT_FORMAT = "madnis_py.madnis/1"
 
+#: Largest share of a training budget (``max_calls``) spent on the VEGAS pre-training.
+VEGAS_BUDGET_SHARE = 0.3
+
 #: Config fields that fix the shapes of the networks (must agree when loading a checkpoint).
 _ARCHITECTURE = ("dtype", "flow_blocks", "flow_bins", "hidden", "hidden_layers",
                  "flow_condition", "channel_weights", "vegas_bins", "surrogate", "history_length")
@@ -166,6 +169,73 @@ def _with_threads(method):
     return wrapped
 
 
+def _window_efficiency(parts: list[tuple[Tensor, Tensor]], n_channels: int) -> float:
+    """Unweighting efficiency ``sum_i I_i / sum_i w_max,i`` of the online weights of a training window
+    (per channel: mean and robust maximum, as madnis_py.unweighting chooses it); 0 when undefined."""
+    from madnis_py.unweighting import choose_w_max
+
+    w = torch.cat([p[0] for p in parts]).numpy()
+    ch = torch.cat([p[1] for p in parts]).numpy()
+    total, wmax = 0.0, 0.0
+    for c in np.unique(ch):
+        sel = w[ch == c]
+        if sel.max() <= 0 or sel.min() < 0:
+            continue
+        total += float(sel.mean())
+        wmax += choose_w_max(sel, 1e-3)
+    return total / wmax if wmax > 0 else 0.0
+
+
+class _BestState:
+    """Keeps the flows and channel weights that unweight best (MadNIS trains on the variance, but the
+    unweighting efficiency is set by the largest weights, which can grow while the variance falls).
+
+    The planned online steps are cut into WINDOWS windows; the online weights of each window measure the
+    efficiency of the state at its start. At the end the integrator returns to the best state if it beats the
+    last window's by more than MARGIN (smaller differences are noise)."""
+
+    WINDOWS = 8
+    MARGIN = 1.1
+
+    def __init__(self, integrator: "MadnisIntegrator", planned: int):
+        self.integrator = integrator
+        self.size = max(1, planned // self.WINDOWS)
+        self.start = integrator.online_steps_done
+        self.best: tuple[float, dict] | None = None
+        self.current: dict | None = None
+        self.last = 0.0
+
+    def _snapshot(self) -> dict:
+        it = self.integrator
+        return {"density": {k: v.clone() for k, v in it.density.state_dict().items()},
+                "channel_weights": {k: v.clone() for k, v in it.channel_weights.state_dict().items()}}
+
+    def _close(self) -> None:
+        it = self.integrator
+        if self.current is not None and it._window:
+            self.last = _window_efficiency(it._window, it.n_channels)
+            if self.best is None or self.last > self.best[0]:
+                self.best = (self.last, self.current)
+
+    def step(self) -> None:
+        """Call before every training step."""
+        it = self.integrator
+        done = it.online_steps_done - self.start
+        if done % self.size == 0 and (it._window is None or len(it._window) > 0):
+            self._close()
+            self.current = self._snapshot()
+            it._window = []
+
+    def finish(self) -> None:
+        it = self.integrator
+        if it._window and len(it._window) >= self.size // 2:
+            self._close()
+        it._window = None
+        if self.best is not None and self.best[0] > self.MARGIN * self.last:
+            it.density.load_state_dict(self.best[1]["density"])
+            it.channel_weights.load_state_dict(self.best[1]["channel_weights"])
+
+
 class MadnisIntegrator:
     """Neural importance sampling of a multi-channel integrand (MadNIS, arXiv:2212.06172,
     arXiv:2311.01548).
@@ -236,6 +306,8 @@ class MadnisIntegrator:
         self._pending_buffered = 0
         self.online_steps_done = 0
         self.dropped: list[int] = []
+        self.channel_max_weights = torch.zeros(self.n_channels, dtype=torch.float64)
+        self._window: list[tuple[Tensor, Tensor]] | None = None
 
     @contextlib.contextmanager
     def _threads(self):
@@ -355,6 +427,8 @@ class MadnisIntegrator:
         batch = SampleBatch(r, channels, out.f, log_q, out.prior, out.features, out.log_jacobian)
         loss, w = self._optimize(batch)
         self._record(*channel_moments(w, channels, self.n_channels))
+        if self._window is not None:
+            self._window.append((w.detach().to(torch.float64), channels))
         if self.buffer is not None:
             self.buffer.store(batch)
         self.online_steps_done += 1
@@ -405,6 +479,15 @@ class MadnisIntegrator:
         order = torch.argsort(contrib)
         cums = torch.cumsum(contrib[order] / total, 0)
         drop = act[order[cums < thr]][: act.numel() - 1].tolist()
+        # channels whose priors live on one part of the phase space (e.g. one subprocess group) must keep an
+        # active channel there, or that part's cross section would be lost
+        for part in getattr(self.integrand, "prior_partition", None) or ():
+            alive = [c for c in part if bool(self.active[c]) and c not in drop]
+            if not alive:
+                keep = max((c for c in part if bool(self.active[c])), key=lambda c: float(means[c].abs()),
+                           default=None)
+                if keep is not None:
+                    drop.remove(keep)
         if drop:
             self.active[drop] = False
             self.dropped.extend(int(c) for c in drop)
@@ -427,6 +510,10 @@ class MadnisIntegrator:
         points = self.config.vegas_points if points is None else points
         maps = [vegas.AdaptiveMap([[0.0, 1.0]] * self.dim, ninc=self.config.vegas_bins)
                 for _ in self.groups]
+        if max_calls is not None and iterations > 0:
+            # at most VEGAS_BUDGET_SHARE of a training budget goes to the grids; the flows need the rest
+            points = max(min(points, int(VEGAS_BUDGET_SHARE * max_calls / (iterations * len(self.groups)))),
+                         min(points, 256))
         start = self.n_calls
         done = 0
         for _ in range(iterations):
@@ -505,7 +592,19 @@ class MadnisIntegrator:
         self.vegas_done = True
         if not cfg.use_madnis:
             steps = 0
+        # the learning-rate schedule runs over the online steps this call will make
+        planned = math.ceil(steps / (1 + cfg.buffer_steps)) if self.buffer is not None else steps
+        if max_calls is not None:
+            planned = min(planned, max(1, (max_calls - (self.n_calls - start_calls)) // cfg.batch_size))
+        online_start = self.online_steps_done
+        tracker = _BestState(self, planned) if cfg.keep_best and planned >= 2 * _BestState.WINDOWS else None
         for _ in range(steps):
+            if tracker is not None:
+                tracker.step()
+            if cfg.lr_schedule == "cosine" and planned > 0:
+                t = min(1.0, (self.online_steps_done - online_start) / planned)
+                for group in self.optimizer.param_groups:
+                    group["lr"] = cfg.lr * (0.01 + 0.99 * 0.5 * (1.0 + math.cos(math.pi * t)))
             kind = "online"
             if self.surrogate is not None and self.surrogate_steps_done < cfg.surrogate_steps:
                 assert self.buffer is not None
@@ -534,6 +633,8 @@ class MadnisIntegrator:
                 callback(TrainingStatus(self.step, kind, loss, self.n_calls,
                                         int(self.active.sum())))
             self.step += 1
+        if tracker is not None:
+            tracker.finish()
         if self.surrogate is not None and self.buffer is not None and steps > 0 \
                 and len(self.buffer) >= 2:
             # refit on everything gathered, for two-stage unweighting after training
@@ -570,6 +671,8 @@ class MadnisIntegrator:
         tot_s2 = torch.zeros(c, dtype=torch.float64)
         tot_n = torch.zeros(c, dtype=torch.float64)
         estimates = []
+        pooled_w: list[Tensor] = []
+        pooled_c: list[Tensor] = []
         n_eval = 0
         for size in sizes:
             counts = self._allocate(size, 0.0, min_per_channel)
@@ -579,6 +682,8 @@ class MadnisIntegrator:
             n_eval += channels.shape[0]
             m, v, k = channel_moments(w, channels, c)
             estimates.append((float(m.sum()), float((v / k.clamp_min(1.0)).sum())))
+            pooled_w.append(w)
+            pooled_c.append(channels)
             tot_s.index_add_(0, channels, w)
             tot_s2.index_add_(0, channels, w * w)
             tot_n += k
@@ -594,7 +699,21 @@ class MadnisIntegrator:
             terms = [(e - value) ** 2 / s2 for e, s2 in estimates if s2 > 0]
             chi2 = float(sum(terms) / max(1, len(terms) - 1))
         self.channel_results = (means, (var / safe).sqrt())
+        self._update_max_weights(torch.cat(pooled_w), torch.cat(pooled_c))
         return IntegrationResult(value, error, chi2, n_eval)
+
+    def _update_max_weights(self, w: Tensor, channels: Tensor) -> None:
+        """Per-channel robust maximum weight (the events above it carry at most 0.1 % of the channel's
+        integral, as in madnis_py.unweighting) from one integration sample."""
+        from madnis_py.unweighting import choose_w_max
+
+        w_np, c_np = w.detach().cpu().numpy(), channels.cpu().numpy()
+        wmax = self.channel_max_weights.clone()
+        for c in np.unique(c_np):
+            sel = w_np[c_np == c]
+            if sel.size >= 100 and np.all(sel >= 0) and sel.max() > 0:
+                wmax[int(c)] = choose_w_max(sel, 1e-3)
+        self.channel_max_weights = wmax
 
     def _channel_probabilities(self, allocation: str) -> Tensor:
         means, sigma, counts = self.channel_statistics()
@@ -602,8 +721,20 @@ class MadnisIntegrator:
             score = means.abs()
         elif allocation == "variance":
             score = sigma
+        elif allocation == "max_weight":
+            # p_i proportional to the channel's maximum weight: then one global w_max is optimal for
+            # unweighting (efficiency sum_i I_i / sum_i w_max,i); channels not measured yet: integral
+            # (half of p stays proportional to the integral: a channel whose maximum was underestimated
+            # cannot get a tiny probability)
+            wmax = torch.where(self.channel_max_weights > 0, self.channel_max_weights, means.abs())
+            wmax = torch.where(self.active, wmax, torch.zeros_like(wmax))
+            integral = torch.where(self.active, means.abs(), torch.zeros_like(means))
+            if float(wmax.sum()) > 0 and float(integral.sum()) > 0:
+                score = 0.5 * integral / integral.sum() + 0.5 * wmax / wmax.sum()
+            else:
+                score = wmax
         else:
-            raise ValueError(f"allocation {allocation!r}: use 'integral' or 'variance'")
+            raise ValueError(f"allocation {allocation!r}: use 'integral', 'variance' or 'max_weight'")
         act = self.active
         k = int(act.sum())
         score = torch.where(act & (counts > 0), score, torch.zeros_like(score))
@@ -621,11 +752,12 @@ class MadnisIntegrator:
 
     @_with_threads
     def sample(self, n: int,
-               allocation: Literal["integral", "variance"] = "integral") -> WeightedSamples:
+               allocation: Literal["integral", "variance", "max_weight"] = "integral") -> WeightedSamples:
         """``n`` independent weighted events (``n`` integrand calls).
 
         Each event's channel is drawn with probability ``p_i`` proportional to the channel's
-        integral (``"integral"``, best for unweighting) or standard deviation (``"variance"``),
+        integral (``"integral"``), standard deviation (``"variance"``) or robust maximum weight as
+        measured by the last :meth:`integrate` (``"max_weight"``, best for unweighting),
         mixed with 5 % uniform over the active channels; ``weight = alpha_i f_i / (p_i q_i)``.
         """
         if n < 1:
@@ -637,6 +769,28 @@ class MadnisIntegrator:
             channels, r, log_q = self._draw_iid(size, p)
             w, feats = self._weights(channels, r, log_q)
             parts.append((r, channels, w / p[channels].to(w.dtype), feats))
+        r, ch, w, feats = (torch.cat(t) for t in zip(*parts))
+        return WeightedSamples(r, ch, w, feats)
+
+    def channel_probabilities(self, allocation: Literal["integral", "variance", "max_weight"] = "integral"
+                              ) -> Tensor:
+        """The probabilities (float64, (n_channels,)) with which :meth:`sample` draws the channels."""
+        return self._channel_probabilities(allocation)
+
+    @_with_threads
+    def sample_channel(self, channel: int, n: int) -> WeightedSamples:
+        """``n`` weighted events of one channel: ``weight = alpha_i f_i / q_i`` (its mean estimates
+        the channel's contribution to the cross section, pb)."""
+        if not 0 <= channel < self.n_channels:
+            raise ValueError(f"channel {channel} is not in [0, {self.n_channels})")
+        parts = []
+        for start in range(0, n, self.config.integrate_batch):
+            size = min(self.config.integrate_batch, n - start)
+            channels = torch.full((size,), channel, dtype=torch.long)
+            with torch.no_grad():
+                r, log_q = self.density.sample(channels, self.generator)
+            w, feats = self._weights(channels, r, log_q)
+            parts.append((r, channels, w, feats))
         r, ch, w, feats = (torch.cat(t) for t in zip(*parts))
         return WeightedSamples(r, ch, w, feats)
 
@@ -687,6 +841,7 @@ class MadnisIntegrator:
                          "pending_buffered": self._pending_buffered,
                          "online_steps_done": self.online_steps_done},
             "dropped": list(self.dropped),
+            "channel_max_weights": self.channel_max_weights.clone(),
             "generator": self.generator.get_state(),
         }
 
@@ -729,6 +884,8 @@ class MadnisIntegrator:
         self._pending_buffered = int(cnt["pending_buffered"])
         self.online_steps_done = int(cnt["online_steps_done"])
         self.dropped = [int(c) for c in state["dropped"]]
+        if "channel_max_weights" in state:
+            self.channel_max_weights = state["channel_max_weights"].clone()
         self.generator.set_state(state["generator"])
 
     def save(self, path: str | os.PathLike) -> None:

@@ -20,17 +20,20 @@ __all__ = ["GroupLayout", "StackedMLP"]
 
 
 class GroupLayout:
-    """Sorts a flat batch by group index and pads it to the stacked layout ``(n_groups, m, ...)``.
+    """Sorts a flat batch by group index and cuts it into *slots* of equal size, the stacked layout
+    ``(n_slots, m, ...)``: each slot holds up to ``m`` events of one group, and ``slot_group`` (int64,
+    (n_slots,)) says which group's network evaluates it.
 
     Args:
         index: int64, shape (n,), the group of each event, values in ``[0, n_groups)``.
         n_groups: number of groups.
+        slot_size: events per slot (None: one slot per group, padded to the largest group).
 
-    ``m`` is the size of the largest group; padded slots are filled with a constant and their
-    results discarded by :meth:`unpack`.
+    Unequal groups waste little: the padding is at most one partly filled slot per group present, where
+    one slot per group would pad every group to the largest one.
     """
 
-    def __init__(self, index: Tensor, n_groups: int):
+    def __init__(self, index: Tensor, n_groups: int, slot_size: int | None = None):
         index = index.long()
         n = index.shape[0]
         self.n = n
@@ -43,21 +46,36 @@ class GroupLayout:
         counts = torch.bincount(index, minlength=n_groups)
         offsets = torch.cumsum(counts, 0) - counts
         position = torch.arange(n, device=index.device) - offsets[sorted_index]
-        self.m = int(counts.max().item()) if n > 0 else 0
+        largest = int(counts.max().item()) if n > 0 else 0
+        if slot_size is None or n == 0:
+            self.m = largest
+            self.slot_group = None  # slot k is group k
+            self.slot = sorted_index
+            self.position = position
+        else:
+            m = max(1, min(int(slot_size), largest))
+            slots = (counts + m - 1) // m
+            first = torch.cumsum(slots, 0) - slots
+            self.m = m
+            self.slot_group = torch.repeat_interleave(torch.arange(n_groups, device=index.device), slots)
+            self.slot = first[sorted_index] + position // m
+            self.position = position % m
         self.order = order
-        self.group = sorted_index
-        self.position = position
+
+    @property
+    def n_slots(self) -> int:
+        return self.n_groups if self.slot_group is None else int(self.slot_group.shape[0])
 
     def pack(self, t: Tensor, fill: float = 0.0) -> Tensor:
-        """Flat ``(n, *rest)`` -> stacked ``(n_groups, m, *rest)``; empty slots hold ``fill``."""
-        out = t.new_full((self.n_groups, self.m, *t.shape[1:]), fill)
-        out[self.group, self.position] = t[self.order]
+        """Flat ``(n, *rest)`` -> stacked ``(n_slots, m, *rest)``; empty places hold ``fill``."""
+        out = t.new_full((self.n_slots, self.m, *t.shape[1:]), fill)
+        out[self.slot, self.position] = t[self.order]
         return out
 
     def unpack(self, t: Tensor) -> Tensor:
-        """Stacked ``(n_groups, m, *rest)`` -> flat ``(n, *rest)`` in the original event order."""
+        """Stacked ``(n_slots, m, *rest)`` -> flat ``(n, *rest)`` in the original event order."""
         out = t.new_empty((self.n, *t.shape[2:]))
-        out[self.order] = t[self.group, self.position]
+        out[self.order] = t[self.slot, self.position]
         return out
 
 
@@ -95,12 +113,15 @@ class StackedMLP(nn.Module):
             self.weights.append(nn.Parameter(w))
             self.biases.append(nn.Parameter(bias))
 
-    def forward(self, x: Tensor) -> Tensor:
-        """x: shape (n_stack, m, n_in) -> (n_stack, m, n_out)."""
+    def forward(self, x: Tensor, stack_index: Tensor | None = None) -> Tensor:
+        """x: shape (n_stack, m, n_in) -> (n_stack, m, n_out); with ``stack_index`` (int64, (k,)) x has
+        shape (k, m, n_in) and row j is evaluated by network ``stack_index[j]``."""
         if self.n_in == 0:
-            x = x.new_ones((self.n_stack, x.shape[1], 1))
+            x = x.new_ones((x.shape[0], x.shape[1], 1))
         last = len(self.weights) - 1
         for k, (w, b) in enumerate(zip(self.weights, self.biases)):
+            if stack_index is not None:
+                w, b = w.index_select(0, stack_index), b.index_select(0, stack_index)
             x = torch.baddbmm(b, x, w)
             if k < last:
                 x = nn.functional.silu(x)
