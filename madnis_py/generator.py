@@ -126,9 +126,10 @@ class Generator:
             wanted = (total.relative_error / target_relative_error) ** 2 * total.n_eval - total.n_eval
             batch = int(min(max(wanted, 10_000), max_points - spent, 2_000_000))
             share = scores / scores.sum() if scores.sum() > 0 else np.full(len(scores), 1 / len(scores))
-            for c, n in zip(self.channels, np.round(share * batch).astype(int)):
-                if n < 100:
+            for c, f, n in zip(self.channels, share, np.round(share * batch).astype(int)):
+                if f <= 0:
                     continue
+                n = max(int(n), 100)  # every iteration spends points, so the loop always ends
                 w = self._weighted(c, n).weights
                 c.refine = IntegrationResult.combine([r for r in (c.refine, IntegrationResult.from_weights(w))
                                                       if r is not None])
