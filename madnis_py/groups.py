@@ -46,6 +46,15 @@ class SubprocessGroup:
     def process_ids(self) -> np.ndarray:
         return np.array([m.process_id for m in self.members], dtype=np.int64)
 
+    def luminosities(self, pdf, lpp, x: np.ndarray, mu_f: np.ndarray) -> np.ndarray:
+        """f1(x1, mu_F) f2(x2, mu_F) of each member, (n, n_members); ones for lepton beams (pdf None).
+        x: (n, 2) beam momentum fractions; mu_f: (n,) GeV."""
+        if pdf is None:
+            return np.ones((x.shape[0], len(self.members)))
+        table = self.pdg_table
+        return pdf.f1f2(np.ascontiguousarray(x[:, 0]), np.ascontiguousarray(x[:, 1]), mu_f, table[:, 0],
+                        table[:, 1], lpp=lpp)
+
 
 def _program_key(matrix_element, subprocess: Subprocess) -> tuple:
     p = matrix_element.program

@@ -86,8 +86,6 @@ class ChannelIntegrand:
         self.alpha_s = alpha_s
         self.pdf = pdf
         self.lpp = tuple(lpp)
-        table = group.pdg_table
-        self._pdg1, self._pdg2 = table[:, 0], table[:, 1]
         self.n_matrix_element_calls = 0
 
     @property
@@ -142,10 +140,7 @@ class ChannelIntegrand:
 
     def luminosities(self, x: np.ndarray, mu_f: np.ndarray) -> np.ndarray:
         """f1(x1, mu_F) f2(x2, mu_F) of each member of the group, (n, n_members); ones for lepton beams."""
-        if self.pdf is None:
-            return np.ones((x.shape[0], len(self._pdg1)))
-        return self.pdf.f1f2(np.ascontiguousarray(x[:, 0]), np.ascontiguousarray(x[:, 1]), mu_f,
-                             self._pdg1, self._pdg2, lpp=self.lpp)
+        return self.group.luminosities(self.pdf, self.lpp, x, mu_f)
 
     def __call__(self, r: np.ndarray) -> np.ndarray:
         return self.events(r).weights

@@ -14,7 +14,7 @@ from madnis_py.cards import (SUPPORTED, CardError, ParamCard, ProcCard, RunCard,
                              default_card_path, parse_process, parse_set_argument)
 from madnis_py.cards import run_card as run_card_module
 
-from refdata_paths import PROJECT_ROOT as ROOT, refdata_dir
+from refdata_paths import refdata_dir
 
 REFDATA = refdata_dir()
 CARDS = REFDATA / "xsec" / "cards"

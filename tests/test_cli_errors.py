@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 
 from madnis_py.cli import main
 from refdata_paths import PROJECT_ROOT

@@ -1,7 +1,6 @@
 """The core's cut kernel, checked against a direct numpy evaluation of MadGraph's cut definitions."""
 
 import numpy as np
-import pytest
 
 from madnis_py.cards import RunCard
 from madnis_py.cuts import BOTTOM, JET, LEPTON, PHOTON, CutSpec, cut_class

@@ -4,7 +4,6 @@ and the distributions of p p > t t~ events against MadGraph's own events."""
 from __future__ import annotations
 
 import csv
-import gzip
 import json
 import math
 

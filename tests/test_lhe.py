@@ -31,7 +31,7 @@ lhereader = pytest.importorskip(
     "lhereader", reason="needs lhereader: pip install --no-deps lhereader scikit-hep==3.6.0"
 )
 
-from refdata_paths import PROJECT_ROOT, refdata_dir
+from refdata_paths import refdata_dir
 
 REFDATA = refdata_dir()
 MG_EE_MUMU = REFDATA / "lhe" / "ee_mumu__run_sqrts1000__unweighted_events.lhe.gz"

@@ -8,7 +8,6 @@ must agree within their combined error; we allow 4 sigma (a seeded test: the mea
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 
 import numpy as np
 import pytest

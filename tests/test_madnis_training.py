@@ -6,7 +6,6 @@ Everything is seeded, so the figures quoted in the comments are what this code g
 asserted bounds leave a margin of about a factor 2 for rounding differences between platforms.
 """
 
-import math
 
 import pytest
 import torch

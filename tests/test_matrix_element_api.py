@@ -11,7 +11,6 @@ import pytest
 import madnis_py
 from madnis_py.amplitudes import (InvalidProcessError, NoDiagramsCardError, NoDiagramsError,
                                   build_matrix_element, build_matrix_elements, sample_momenta)
-from madnis_py.cards.param_card import ParamCard
 from madnis_py.cards.proc_card import ProcCard
 from madnis_py.errors import UserError
 from madnis_py.model import UnknownParticleError, load_model

@@ -11,28 +11,27 @@ from madnis_py.output.lhe import (LHEEvents, LHEHeader, LHEInit, LHEProcessInfo,
                                   weighting_strategy_for, write_lhe)
 
 
+def draw_index(weights: np.ndarray, rng) -> np.ndarray:
+    """One column per row of ``weights`` (n, k), drawn with probability proportional to the weight; (n,) int."""
+    cumulative = np.cumsum(weights, axis=1)
+    u = rng.random(len(weights)) * cumulative[:, -1]
+    return np.minimum((cumulative < u[:, None]).sum(axis=1), weights.shape[1] - 1)
+
+
 def choose_helicities(matrix_element, momenta: np.ndarray, alpha_s: np.ndarray, rng) -> np.ndarray:
     """One helicity combination per event, drawn with probability |M_h|^2 / sum_h |M_h|^2 (as MadGraph does).
 
     momenta: (n, n_particles, 4) GeV; returns float64 (n, n_particles) physical helicities (+-1, 0).
     """
     _, _, per_helicity = matrix_element.compiled.evaluate(momenta, alpha_s, helicities=True)
-    cumulative = np.cumsum(per_helicity, axis=1)
-    u = rng.random(len(momenta)) * cumulative[:, -1]
-    chosen = np.minimum((cumulative < u[:, None]).sum(axis=1), per_helicity.shape[1] - 1)
-    return matrix_element.program.helicities[chosen].astype(np.float64)
+    return matrix_element.program.helicities[draw_index(per_helicity, rng)].astype(np.float64)
 
 
 def choose_members(group, events_x: np.ndarray, mu_f: np.ndarray, setup, rng) -> np.ndarray:
     """Which subprocess of the group each event is, drawn by the members' shares of the parton luminosity."""
     if setup.pdf is None or len(group.members) == 1:
         return np.zeros(len(mu_f), dtype=np.int64)
-    table = group.pdg_table
-    lum = setup.pdf.f1f2(np.ascontiguousarray(events_x[:, 0]), np.ascontiguousarray(events_x[:, 1]), mu_f,
-                         table[:, 0], table[:, 1], lpp=setup.beams.lpp)
-    cumulative = np.cumsum(lum, axis=1)
-    u = rng.random(len(mu_f)) * cumulative[:, -1]
-    return np.minimum((cumulative < u[:, None]).sum(axis=1), lum.shape[1] - 1)
+    return draw_index(group.luminosities(setup.pdf, setup.beams.lpp, events_x, mu_f), rng)
 
 
 def lhe_events(events, setup, rng) -> LHEEvents:
