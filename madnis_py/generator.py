@@ -40,7 +40,8 @@ class GeneratedEvents:
     """Unweighted events of all channels, in random order.
 
     momenta float64 (n, n_particles, 4) GeV; weights (n,) pb (mean = cross section); alpha_s, scale, mu_f (n,);
-    x (n, 2); group (n,) int index into the setup's groups; channel (n,) int index into Generator.channels.
+    x (n, 2); group (n,) int index into the setup's groups; channel (n,) int index into Generator.channels;
+    diagram (n,) int, the channel's diagram within its group.
     """
 
     momenta: np.ndarray
@@ -51,6 +52,7 @@ class GeneratedEvents:
     x: np.ndarray
     group: np.ndarray
     channel: np.ndarray
+    diagram: np.ndarray
     cross_section: IntegrationResult
     efficiency: float
 
@@ -98,6 +100,11 @@ class Generator:
     @property
     def n_matrix_element_calls(self) -> int:
         return sum(c.integrand.n_matrix_element_calls for c in self.channels)
+
+    @property
+    def _diagrams(self) -> np.ndarray:
+        """The diagram (within its group) of each channel, int (n_channels,)."""
+        return np.array([c.integrand.diagram for c in self.channels], dtype=np.int64)
 
     def train(self, log=print) -> None:
         """Survey: adapts each channel's VEGAS grid and estimates its cross section with the grid frozen."""
@@ -186,7 +193,8 @@ class Generator:
         rel = np.concatenate(relative)[order]
         label = np.concatenate(labels)[order]
         return GeneratedEvents(events.momenta, total.value * rel / rel.mean(), events.alpha_s, events.scale,
-                               events.mu_f, events.x, label[:, 0], label[:, 1], total, sum(effs) / n_events)
+                               events.mu_f, events.x, label[:, 0], label[:, 1], self._diagrams[label[:, 1]], total,
+                               sum(effs) / n_events)
 
     def state_dict(self) -> dict:
         """The trained state: each channel's VEGAS grid and its integration results (picklable)."""
@@ -307,4 +315,5 @@ class MadnisGenerator(Generator):
         relative = np.maximum(w[chosen] / res.w_max, 1.0)
         total = self.integrate()
         return GeneratedEvents(events.momenta, total.value * relative / relative.mean(), events.alpha_s,
-                               events.scale, events.mu_f, events.x, groups, channels, total, res.efficiency)
+                               events.scale, events.mu_f, events.x, groups, channels, self._diagrams[channels], total,
+                               res.efficiency)

@@ -1,5 +1,5 @@
 """Pythia 8 showers the LHE events into HepMC3: 1000 e+ e- > mu+ mu- events (colourless) read back whole;
-p p > t t~ when the LHE record carries colour tags; clear errors otherwise."""
+1000 p p > t t~ events (colour flows from the LHE record); clear errors otherwise."""
 
 from __future__ import annotations
 
@@ -63,22 +63,9 @@ def test_unknown_pythia_setting_is_a_user_error(ee_run, tmp_path):
     assert not any(tmp_path.iterdir())
 
 
-@pytest.mark.slow
 def test_pp_tt_showered_events_read_back(tmp_path):
-    """About a minute: Pythia's hadronisation of 1000 t t~ events and their conversion (~2000 entries each)."""
+    """About 50 s: Pythia's hadronisation of 1000 t t~ events and their conversion (~2000 entries each)."""
     out = tmp_path / "pp_tt"
-    from madnis_py.generator import Generator
-    from madnis_py.output.events import lhe_events
-    from madnis_py.setup import load_setup
-
-    setup = load_setup(PROJECT_ROOT / "processes" / "pp_tt", None, None, ("nevents=10",))
-    rng = np.random.default_rng(1)
-    generator = Generator(setup, rng)
-    generator.train(log=lambda *a: None)
-    probe = lhe_events(generator.generate(10, log=lambda *a: None), setup, rng)
-    if not probe.colour.any():
-        pytest.skip("the LHE record has no colour tags yet (madnis_py.output.events.lhe_events writes zeros); "
-                    "Pythia cannot shower coloured partons without a colour flow")
     launch(RunOptions(process=PROJECT_ROOT / "processes" / "pp_tt", settings=("nevents=1000",), seed=3,
                       output=out, verbose=False, shower="pythia8", plots=False))
     with pyhepmc.open(out / "events_showered.hepmc") as f:

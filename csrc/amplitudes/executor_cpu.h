@@ -581,7 +581,7 @@ inline void close_open(const cv* x, const cv* w, cv* jamp, int nf, int nv) {
 /// Scratch of one thread.
 struct Scratch {
   std::vector<cv> store, ext, coup, jamp, xopen;
-  std::vector<vd> amp2, sum;
+  std::vector<vd> amp2, sum, flows;
   std::vector<const cv*> pw;
 };
 
@@ -596,8 +596,8 @@ inline int chunk_vectors(const ProgramView& P) {
 
 /// Evaluates events [begin, end) (at most nv * kLanes of them) as one chunk.
 inline void evaluate_chunk(const ProgramView& P, const CpuPlan& plan, const double* momenta, const double* alpha_s,
-                           double* me, double* amp2, double* hel_out, index_t begin, index_t end, int nv,
-                           cpu_detail::Scratch& s) {
+                           double* me, double* amp2, double* hel_out, double* flows, index_t begin, index_t end,
+                           int nv, cpu_detail::Scratch& s) {
   using namespace cpu_detail;
   const index_t n = end - begin;
   const index_t L = static_cast<index_t>(nv) * W;
@@ -611,6 +611,7 @@ inline void evaluate_chunk(const ProgramView& P, const CpuPlan& plan, const doub
   s.pw.resize(plan.max_group);
   s.sum.assign(nv, fp_set<vd>(0.0));
   if (amp2) s.amp2.assign(static_cast<std::size_t>(P.n_diagrams) * nv, fp_set<vd>(0.0));
+  if (flows) s.flows.assign(static_cast<std::size_t>(nf) * nv, fp_set<vd>(0.0));
   // couplings per lane: c * G^k (padding lanes repeat the last event)
   for (int v = 0; v < nv; ++v) {
     vd g;
@@ -677,6 +678,11 @@ inline void evaluate_chunk(const ProgramView& P, const CpuPlan& plan, const doub
       for (int v = 0; v < nv; ++v) {
         const vd mh = colour_sum(P, plan, s.jamp.data(), nv, v);
         s.sum[v] += mh;
+        if (flows)
+          for (int f = 0; f < nf; ++f) {
+            const cv& j = s.jamp[static_cast<index_t>(f) * nv + v];
+            s.flows[static_cast<index_t>(f) * nv + v] += j.re * j.re + j.im * j.im;
+          }
         if (hel_out)
           for (int l = 0; l < W; ++l) {
             const index_t q = static_cast<index_t>(v) * W + l;
@@ -690,11 +696,15 @@ inline void evaluate_chunk(const ProgramView& P, const CpuPlan& plan, const doub
     for (index_t k = 0; k < n; ++k)
       for (int d = 0; d < P.n_diagrams; ++d)
         amp2[(begin + k) * P.n_diagrams + d] = s.amp2[static_cast<index_t>(d) * nv + k / W][k % W];
+  if (flows)
+    for (index_t k = 0; k < n; ++k)
+      for (int f = 0; f < nf; ++f)
+        flows[(begin + k) * nf + f] = s.flows[static_cast<index_t>(f) * nv + k / W][k % W] * P.factor;
 }
 
 /// Evaluates n events on the CPU threads of cpu::num_threads().
 inline void evaluate_cpu(const ProgramView& P, const CpuPlan& plan, index_t n, const double* momenta,
-                         const double* alpha_s, double* me, double* amp2, double* hel_out) {
+                         const double* alpha_s, double* me, double* amp2, double* hel_out, double* flows) {
   const int nv = chunk_vectors(P);
   const index_t L = static_cast<index_t>(nv) * cpu_detail::W;
   const index_t nchunks = (n + L - 1) / L;
@@ -706,7 +716,7 @@ inline void evaluate_cpu(const ProgramView& P, const CpuPlan& plan, index_t n, c
       const index_t c = next.fetch_add(1);
       if (c >= nchunks) break;
       const index_t b = c * L, e = std::min(n, b + L);
-      evaluate_chunk(P, plan, momenta, alpha_s, me, amp2, hel_out, b, e, nv, scratch);
+      evaluate_chunk(P, plan, momenta, alpha_s, me, amp2, hel_out, flows, b, e, nv, scratch);
     }
   };
   if (nt == 1) {

@@ -168,9 +168,9 @@ MADNIS_HD MADNIS_INLINE void run_instruction(const ProgramView& P, int i, const 
 }
 
 /// After all instructions of one helicity: returns |M|^2 of this helicity (colour summed, not multiplied by
-/// factor) and adds |A_a|^2 to amp2[d * amp2_stride] (if amp2 is not null).
+/// factor), adds |A_a|^2 to amp2[d * amp2_stride] and |JAMP_c|^2 to flows[c] (each if not null).
 MADNIS_HD MADNIS_INLINE double colour_sum(const ProgramView& P, const Store& st, index_t lane, double* amp2,
-                                          index_t amp2_stride) {
+                                          index_t amp2_stride, double* flows) {
   cplx jamp[kMaxFlows];
   const int nf = P.n_flows;
   for (int c = 0; c < nf; ++c) jamp[c] = cplx();
@@ -183,6 +183,8 @@ MADNIS_HD MADNIS_INLINE double colour_sum(const ProgramView& P, const Store& st,
     }
     if (amp2) amp2[static_cast<index_t>(P.amp_diagram[a]) * amp2_stride] += norm2(A);
   }
+  if (flows)
+    for (int c = 0; c < nf; ++c) flows[c] += norm2(jamp[c]);
   double me = 0.0;
   for (int c = 0; c < nf; ++c) {
     double zr = 0.0, zi = 0.0;
@@ -197,7 +199,7 @@ MADNIS_HD MADNIS_INLINE double colour_sum(const ProgramView& P, const Store& st,
 }
 
 /// One event per call (the CUDA driver): all helicities, all instructions, colour sum. The store has
-/// stride = batch size and lane = event. `hel_out` (n, n_hel) may be null.
+/// stride = batch size and lane = event. `hel_out` (n, n_hel) and `flows` (n, n_flows) may be null.
 struct EvaluateEvents {
   ProgramView P;
   const double* momenta;  // (n, n_particles, 4)
@@ -205,6 +207,7 @@ struct EvaluateEvents {
   double* me;             // (n,)
   double* amp2;           // (n, n_diagrams) or null
   double* hel_out;        // (n, n_hel) or null
+  double* flows;          // (n, n_flows) or null: |JAMP_c|^2 summed over helicities, times factor
   Store st;
 
   MADNIS_HD void operator()(index_t e) const {
@@ -213,17 +216,22 @@ struct EvaluateEvents {
     double* a2 = amp2 ? amp2 + e * P.n_diagrams : nullptr;
     if (a2)
       for (int d = 0; d < P.n_diagrams; ++d) a2[d] = 0.0;
+    double* fl = flows ? flows + e * P.n_flows : nullptr;
+    if (fl)
+      for (int c = 0; c < P.n_flows; ++c) fl[c] = 0.0;
     double sum = 0.0;
     for (int h = 0; h < P.n_hel; ++h) {
       const std::int32_t* hel = P.hel + static_cast<index_t>(h) * P.n_particles;
       const std::uint64_t changed = changed_particles(P, h);
       for (int i = 0; i < P.n_instr; ++i)
         if (P.deps[i] & changed) run_instruction(P, i, mom, g, hel, st, e);
-      const double mh = colour_sum(P, st, e, a2, 1);
+      const double mh = colour_sum(P, st, e, a2, 1, fl);
       if (hel_out) hel_out[e * P.n_hel + h] = mh * P.factor;
       sum += mh;
     }
     me[e] = sum * P.factor;
+    if (fl)
+      for (int c = 0; c < P.n_flows; ++c) fl[c] *= P.factor;
   }
 };
 

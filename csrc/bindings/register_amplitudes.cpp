@@ -142,7 +142,7 @@ class MatrixElementProgram {
   ~MatrixElementProgram() { release_device(); }
 
   void evaluate(py::handle momenta, py::handle alpha_s, py::handle out_me, py::handle out_amp2,
-                py::handle out_hel) {
+                py::handle out_hel, py::handle out_flows) {
     auto P = as_buffer<double>(momenta, "momenta", 3);
     auto S = as_buffer<double>(alpha_s, "alpha_s", 1);
     auto E = as_buffer<double>(out_me, "out_me", 1);
@@ -152,7 +152,8 @@ class MatrixElementProgram {
     require(S.dim(0) == n && E.dim(0) == n, "alpha_s and out_me must have shape (n,)");
     double* amp2 = nullptr;
     double* hel = nullptr;
-    Buffer<double> A2, HO;
+    double* flows = nullptr;
+    Buffer<double> A2, HO, FO;
     if (!out_amp2.is_none()) {
       A2 = as_buffer<double>(out_amp2, "out_amp2", 2);
       require(A2.dim(0) == n && A2.dim(1) == host_view_.n_diagrams,
@@ -167,11 +168,18 @@ class MatrixElementProgram {
       require(HO.device == P.device, "out_hel must be on the same device as momenta");
       hel = HO.data;
     }
+    if (!out_flows.is_none()) {
+      FO = as_buffer<double>(out_flows, "out_flows", 2);
+      require(FO.dim(0) == n && FO.dim(1) == host_view_.n_flows,
+              "out_flows must have shape (n, " + std::to_string(host_view_.n_flows) + ")");
+      require(FO.device == P.device, "out_flows must be on the same device as momenta");
+      flows = FO.data;
+    }
     const Device dev = common_device(P, S, E);
     if (n == 0) return;
     if (dev == Device::cpu) {
       py::gil_scoped_release release;
-      amplitudes::evaluate_cpu(host_view_, *plan_, n, P.data, S.data, E.data, amp2, hel);
+      amplitudes::evaluate_cpu(host_view_, *plan_, n, P.data, S.data, E.data, amp2, hel, flows);
       return;
     }
 #ifdef MADNIS_HAVE_CUDA
@@ -180,7 +188,7 @@ class MatrixElementProgram {
     double* scratch = static_cast<double*>(cuda::device_malloc(sizeof(double) * per_lane * n));
     amplitudes::Store st{scratch, scratch + static_cast<index_t>(view_.n_slots) * 12 * n, n};
     try {
-      launch(Device::cuda, n, amplitudes::EvaluateEvents{device_view_, P.data, S.data, E.data, amp2, hel, st});
+      launch(Device::cuda, n, amplitudes::EvaluateEvents{device_view_, P.data, S.data, E.data, amp2, hel, flows, st});
     } catch (...) {
       cuda::device_free(scratch);
       throw;
@@ -308,10 +316,11 @@ void register_amplitudes(py::module_& m) {
            py::arg("helicities"), py::arg("amp_diagram"), py::arg("amp_colour"), py::arg("colour_matrix"),
            py::arg("factor"), py::arg("n_particles"))
       .def("evaluate", &MatrixElementProgram::evaluate, py::arg("momenta"), py::arg("alpha_s"), py::arg("out_me"),
-           py::arg("out_amp2") = py::none(), py::arg("out_hel") = py::none(),
+           py::arg("out_amp2") = py::none(), py::arg("out_hel") = py::none(), py::arg("out_flows") = py::none(),
            "Writes |M|^2 (helicity and colour summed, averaged) for momenta (n, n_particles, 4) and alpha_s (n,)\n"
            "into out_me (n,); optionally the per-diagram sum of |A|^2 into out_amp2 (n, n_diagrams) and each\n"
-           "helicity combination's contribution into out_hel (n, n_helicities).")
+           "helicity combination's contribution into out_hel (n, n_helicities) and each colour flow's |JAMP|^2,\n"
+           "summed over helicities and times the averaging factor, into out_flows (n, n_flows).")
       .def_property_readonly("n_particles", &MatrixElementProgram::n_particles)
       .def_property_readonly("n_helicities", &MatrixElementProgram::n_helicities)
       .def_property_readonly("n_diagrams", &MatrixElementProgram::n_diagrams)

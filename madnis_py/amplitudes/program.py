@@ -327,14 +327,28 @@ class MatrixElement:
 
     def evaluate(self, momenta, alpha_s=0.118, amp2: bool = False, helicities: bool = False):
         """Returns (me (n,), amp2 (n, n_diagrams) or None, per-helicity |M|^2 (n, n_hel) or None) as numpy arrays."""
-        momenta = np.ascontiguousarray(momenta, dtype=np.float64)
+        momenta, alpha = self._inputs(momenta, alpha_s)
         n = momenta.shape[0]
-        alpha = np.array(np.broadcast_to(np.asarray(alpha_s, dtype=np.float64), (n,)), dtype=np.float64)
         me = np.empty(n)
         a2 = np.empty((n, self.n_diagrams)) if amp2 else None
         hh = np.empty((n, self.n_helicities)) if helicities else None
         self._core_program.evaluate(momenta, alpha, me, a2, hh)
         return me, a2, hh
+
+    def colour_flows(self, momenta, alpha_s=0.118) -> np.ndarray:
+        """|JAMP_c|^2 of each colour flow c of the basis, summed over helicities (MadGraph's JAMP2, the weights by
+        which an event's colour flow is chosen), float64 (n, n_flows)."""
+        momenta, alpha = self._inputs(momenta, alpha_s)
+        n = momenta.shape[0]
+        flows = np.empty((n, self._core_program.n_flows))
+        self._core_program.evaluate(momenta, alpha, np.empty(n), None, None, flows)
+        return flows
+
+    @staticmethod
+    def _inputs(momenta, alpha_s) -> tuple[np.ndarray, np.ndarray]:
+        momenta = np.ascontiguousarray(momenta, dtype=np.float64)
+        n = momenta.shape[0]
+        return momenta, np.array(np.broadcast_to(np.asarray(alpha_s, dtype=np.float64), (n,)), dtype=np.float64)
 
     def filter_helicities(self, momenta, alpha_s=0.118) -> "MatrixElement":
         """A matrix element that sums only the helicity combinations that contribute on the given sample events

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from madnis_py import __version__
+from madnis_py.output.colour import flow_weights, tag_table
 from madnis_py.output.lhe import (LHEEvents, LHEHeader, LHEInit, LHEProcessInfo, lhe_event_weights,
                                   weighting_strategy_for, write_lhe)
 
@@ -27,6 +28,13 @@ def choose_helicities(matrix_element, momenta: np.ndarray, alpha_s: np.ndarray, 
     return matrix_element.program.helicities[draw_index(per_helicity, rng)].astype(np.float64)
 
 
+def choose_colours(matrix_element, momenta: np.ndarray, alpha_s: np.ndarray, diagrams: np.ndarray,
+                   rng) -> np.ndarray:
+    """One colour flow per event as LHE (colour, anticolour) tags, int64 (n, n_particles, 2), drawn by the flows'
+    |JAMP|^2 among those the diagram of the event's channel (diagrams (n,)) feeds, as MadGraph does."""
+    return tag_table(matrix_element)[draw_index(flow_weights(matrix_element, momenta, alpha_s, diagrams), rng)]
+
+
 def choose_members(group, events_x: np.ndarray, mu_f: np.ndarray, setup, rng) -> np.ndarray:
     """Which subprocess of the group each event is, drawn by the members' shares of the parton luminosity."""
     if setup.pdf is None or len(group.members) == 1:
@@ -35,13 +43,14 @@ def choose_members(group, events_x: np.ndarray, mu_f: np.ndarray, setup, rng) ->
 
 
 def lhe_events(events, setup, rng) -> LHEEvents:
-    """The LHE record of ``events`` (a GeneratedEvents): subprocess, helicities (drawn with rng), statuses,
-    mothers."""
+    """The LHE record of ``events`` (a GeneratedEvents): subprocess, colour flow and helicities (drawn with rng),
+    statuses, mothers."""
     n, n_particles = events.momenta.shape[:2]
     pdg = np.empty((n, n_particles), dtype=np.int64)
     process_id = np.empty(n, dtype=np.int64)
     masses = np.empty((n, n_particles))
     helicities = np.empty((n, n_particles))
+    colour = np.zeros((n, n_particles, 2), dtype=np.int64)
     for g, group in enumerate(setup.groups):
         rows = np.flatnonzero(events.group == g)
         if not rows.size:
@@ -50,8 +59,10 @@ def lhe_events(events, setup, rng) -> LHEEvents:
         pdg[rows] = group.pdg_table[member]
         process_id[rows] = group.process_ids[member]
         masses[rows] = group.masses
-        helicities[rows] = choose_helicities(group.matrix_element, np.ascontiguousarray(events.momenta[rows]),
-                                             np.ascontiguousarray(events.alpha_s[rows]), rng)
+        momenta = np.ascontiguousarray(events.momenta[rows])
+        alpha_s = np.ascontiguousarray(events.alpha_s[rows])
+        helicities[rows] = choose_helicities(group.matrix_element, momenta, alpha_s, rng)
+        colour[rows] = choose_colours(group.matrix_element, momenta, alpha_s, events.diagram[rows], rng)
     status = np.ones((n, n_particles), dtype=np.int64)
     status[:, :2] = -1
     mothers = np.zeros((n, n_particles, 2), dtype=np.int64)
@@ -60,7 +71,7 @@ def lhe_events(events, setup, rng) -> LHEEvents:
         pdg=pdg,
         status=status,
         mothers=mothers,
-        colour=np.zeros((n, n_particles, 2), dtype=np.int64),
+        colour=colour,
         momenta=events.momenta,
         masses=masses,
         helicities=helicities,
