@@ -67,13 +67,43 @@ def _energy(setup, group):
     return FixedEnergy(beams.sqrt_s)
 
 
-class Generator:
-    """Builds one channel per diagram of each subprocess group of ``setup`` and drives the VEGAS stages."""
+@dataclass(frozen=True)
+class SurveyPlan:
+    """MadEvent-like survey in two stages. First every channel adapts its grid on ``first_iterations`` small
+    iterations of ``first_points``; then ``budget`` points (at most ``budget_per_channel`` times the number of
+    channels) are shared among the channels by their first estimates (at least ``min_points`` each): each
+    channel spends two thirds of its share adapting over ``iterations`` iterations and one third on an estimate
+    with its grid frozen. Small channels stay cheap; the channels that carry the cross section get the points."""
 
-    def __init__(self, setup, rng: np.random.Generator, config: VegasConfig | None = None):
+    first_iterations: int = 3
+    first_points: int = 1_000
+    budget: int = 1_000_000
+    budget_per_channel: int = 100_000
+    iterations: int = 4
+    min_points: int = 1_500
+
+    def shares(self, first_estimates: np.ndarray) -> np.ndarray:
+        """Points of the second stage per channel (int array) from the first stage's estimates (pb)."""
+        n = len(first_estimates)
+        budget = min(self.budget, self.budget_per_channel * n)
+        positive = np.maximum(first_estimates, 0.0)
+        fraction = positive / positive.sum() if positive.sum() > 0 else np.full(n, 1.0 / n)
+        return np.maximum(self.min_points, np.round(budget * fraction)).astype(int)
+
+
+class Generator:
+    """Builds one channel per diagram of each subprocess group of ``setup`` and drives the VEGAS stages.
+
+    config: a fixed VEGAS schedule for every channel; by default the two-stage :class:`SurveyPlan`.
+    """
+
+    def __init__(self, setup, rng: np.random.Generator, config: VegasConfig | None = None,
+                 plan: SurveyPlan = SurveyPlan()):
         self.setup = setup
         self.rng = rng
-        self.config = config or VegasConfig.for_channels(sum(len(g.topologies) for g in setup.groups))
+        self.plan = plan
+        self.fixed_schedule = config is not None
+        self.config = config or VegasConfig()
         self.sqrt_s = setup.beams.sqrt_s
         self.channels: list[Channel] = []
         for g, group in enumerate(setup.groups):
@@ -108,8 +138,17 @@ class Generator:
 
     def train(self, log=print) -> None:
         """Survey: adapts each channel's VEGAS grid and estimates its cross section with the grid frozen."""
-        for c in self.channels:
-            c.survey = c.sampler.train(c.integrand)
+        if self.fixed_schedule:
+            for c in self.channels:
+                c.survey = c.sampler.train(c.integrand)
+        else:
+            plan = self.plan
+            first = np.array([c.sampler.adapt(c.integrand, plan.first_iterations, plan.first_points).value
+                              for c in self.channels])
+            for c, points in zip(self.channels, plan.shares(first)):
+                per_iteration = max(points * 2 // (3 * plan.iterations), 100)
+                c.sampler.adapt(c.integrand, plan.iterations, per_iteration)
+                c.survey = c.sampler.estimate(c.integrand, 1, max(points // 3, 100))
         self._check_nonzero()
         log(f"  survey of {len(self.channels)} channel(s): {self.integrate()}")
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from madnis_py import __version__
 from madnis_py.errors import UserError
 from madnis_py.distributed import generate_distributed
-from madnis_py.event_generator import TARGET_RELATIVE_ERROR, EventGenerator
+from madnis_py.event_generator import EventGenerator, precision_goal
 from madnis_py.integrator import IntegrationResult
 from madnis_py.output import atomic_write_text
 from madnis_py.output.events import write_events_lhe
@@ -149,7 +149,7 @@ def launch(options: RunOptions) -> RunResult:
         generator.train(log=say)
     say.stage("training", f"sigma = {generator.sampler.integrate()} after {timer.seconds['training']:.1f} s")
     with timer("integration"):
-        xs = generator.integrate(TARGET_RELATIVE_ERROR, log=say)
+        xs = generator.integrate(precision_goal(int(setup.run_card["nevents"])), log=say)
     say.stage("integration", f"sigma = {xs} ({100 * xs.relative_error:.3f}%) after "
               f"{timer.seconds['integration']:.1f} s")
     with timer("generation"):

@@ -19,21 +19,18 @@ BatchIntegrand = Callable[[np.ndarray], np.ndarray]
 
 @dataclass(frozen=True)
 class VegasConfig:
-    """Training schedule: adaptation iterations, then iterations with a frozen grid for the estimate."""
+    """Training schedule: adaptation iterations, then iterations with a frozen grid for the estimate.
 
-    @classmethod
-    def for_channels(cls, n_channels: int, survey_points: int = 1_000_000) -> "VegasConfig":
-        """A survey that spends about ``survey_points`` evaluations over all channels (1000 to 10000 per
-        iteration and channel), as MadEvent's survey does before it refines the channels that matter."""
-        per_iteration = int(min(10_000, max(1_000, survey_points / (8 * max(n_channels, 1)))))
-        return cls(adapt_points=per_iteration, integrate_points=2 * per_iteration)
+    n_bins: grid increments per axis (MadEvent uses 50; many more need far more points per iteration to adapt
+    without noise); alpha: damping of the grid adaptation (vegas's default 0.5).
+    """
 
-    n_bins: int = 1000
+    n_bins: int = 50
     adapt_iterations: int = 6
     adapt_points: int = 10_000
     integrate_iterations: int = 2
     integrate_points: int = 20_000
-    alpha: float = 1.0
+    alpha: float = 0.5
 
 
 class VegasSampler:
@@ -51,14 +48,27 @@ class VegasSampler:
 
     def train(self, integrand: BatchIntegrand) -> IntegrationResult:
         """Adapts the grid, then estimates the integral (pb) with the grid frozen."""
-        f = vegas.lbatchintegrand(lambda x: integrand(np.ascontiguousarray(x, dtype=np.float64)))
         c = self.config
-        self._integrator(f, nitn=c.adapt_iterations, neval=c.adapt_points, alpha=c.alpha)
-        result = self._integrator(f, nitn=c.integrate_iterations, neval=c.integrate_points, adapt=False)
+        self.adapt(integrand, c.adapt_iterations, c.adapt_points)
+        return self.estimate(integrand, c.integrate_iterations, c.integrate_points)
+
+    def adapt(self, integrand: BatchIntegrand, iterations: int, points: int) -> IntegrationResult:
+        """Adapts the grid over ``iterations`` of ``points`` evaluations; returns the last iteration's
+        estimate (pb)."""
+        result = self._integrator(self._batch(integrand), nitn=iterations, neval=points, alpha=self.config.alpha)
         self.map = self._integrator.map
+        last = result.itn_results[-1]
+        return IntegrationResult(float(last.mean), float(last.sdev), 0.0, int(points))
+
+    def estimate(self, integrand: BatchIntegrand, iterations: int, points: int) -> IntegrationResult:
+        """The integral (pb) from ``iterations`` of ``points`` evaluations with the grid frozen."""
+        result = self._integrator(self._batch(integrand), nitn=iterations, neval=points, adapt=False)
         chi2_dof = float(result.chi2 / result.dof) if result.dof > 0 and result.sdev > 0 else 0.0
-        return IntegrationResult(float(result.mean), float(result.sdev), chi2_dof,
-                                 int(c.integrate_iterations * c.integrate_points))
+        return IntegrationResult(float(result.mean), float(result.sdev), chi2_dof, int(iterations * points))
+
+    @staticmethod
+    def _batch(integrand: BatchIntegrand):
+        return vegas.lbatchintegrand(lambda x: integrand(np.ascontiguousarray(x, dtype=np.float64)))
 
     def sample(self, n: int) -> tuple[np.ndarray, np.ndarray]:
         """Draws n points from the grid density: x float64 (n, dim), jacobian (n,) = 1/q(x)."""

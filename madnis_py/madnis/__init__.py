@@ -10,21 +10,53 @@ flows on the unit cube), :mod:`.vegas_init` (VEGAS grids as a fixed layer), :mod
 entries), :mod:`.integrand` (the protocol an integrand implements), :mod:`.toy` (a test integrand).
 """
 
-from .buffer import SampleBatch, SampleBuffer
-from .channel_weights import ChannelWeights
-from .config import RUN_CARD_ENTRIES, MadnisConfig, RunCardField, register_run_card_entries
-from .density import ChannelDensity
-from .flow import CouplingBlock, Flow, coupling_masks
-from .integrand import (IntegrandOutput, MappedPoints, MultiChannelIntegrand, SupportsMapping,
-                        channel_groups_of)
-from .integrator import (MadnisIntegrator, TrainingStatus, TrainingSummary, TwoStageEvents,
-                         WeightedSamples)
-from .losses import LOSSES, kl_divergence_loss, stratified_variance_loss
-from .metrics import relative_std, unweighting_efficiency
-from .splines import rational_quadratic_spline, spline_parameters
-from .surrogate import Surrogate, TwoStageResult, two_stage_unweight
-from .toy import GaussianPeaks
-from .vegas_init import VegasLayer, grid_from_adaptive_map, uniform_grid
+#: public name -> submodule; imported on first use, so that reading the run_card does not import torch.
+_SUBMODULE = {
+    "ChannelDensity": "density",
+    "ChannelWeights": "channel_weights",
+    "CouplingBlock": "flow",
+    "Flow": "flow",
+    "GaussianPeaks": "toy",
+    "IntegrandOutput": "integrand",
+    "LOSSES": "losses",
+    "MadnisConfig": "config",
+    "MadnisIntegrator": "integrator",
+    "MappedPoints": "integrand",
+    "MultiChannelIntegrand": "integrand",
+    "RUN_CARD_ENTRIES": "config",
+    "RunCardField": "config",
+    "SampleBatch": "buffer",
+    "SampleBuffer": "buffer",
+    "SupportsMapping": "integrand",
+    "Surrogate": "surrogate",
+    "TrainingStatus": "integrator",
+    "TrainingSummary": "integrator",
+    "TwoStageEvents": "integrator",
+    "TwoStageResult": "surrogate",
+    "VegasLayer": "vegas_init",
+    "WeightedSamples": "integrator",
+    "channel_groups_of": "integrand",
+    "coupling_masks": "flow",
+    "grid_from_adaptive_map": "vegas_init",
+    "kl_divergence_loss": "losses",
+    "rational_quadratic_spline": "splines",
+    "register_run_card_entries": "config",
+    "relative_std": "metrics",
+    "spline_parameters": "splines",
+    "stratified_variance_loss": "losses",
+    "two_stage_unweight": "surrogate",
+    "uniform_grid": "vegas_init",
+    "unweighting_efficiency": "metrics",
+}
+
+
+def __getattr__(name: str):
+    if name in _SUBMODULE:
+        import importlib
+
+        return getattr(importlib.import_module(f".{_SUBMODULE[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "ChannelDensity", "ChannelWeights", "CouplingBlock", "Flow", "GaussianPeaks",
