@@ -104,6 +104,10 @@ class Generator:
         self.plan = plan
         self.fixed_schedule = config is not None
         self.config = config or VegasConfig()
+        #: the cross section after each survey stage and refine iteration (for training.png)
+        self.history: list[dict] = []
+        #: w / <w> of the weighted points the last generation unweighted (for weights.png), float32 (n,)
+        self.weighted_sample = np.empty(0, dtype=np.float32)
         self.sqrt_s = setup.beams.sqrt_s
         self.channels: list[Channel] = []
         for g, group in enumerate(setup.groups):
@@ -143,14 +147,20 @@ class Generator:
                 c.survey = c.sampler.train(c.integrand)
         else:
             plan = self.plan
-            first = np.array([c.sampler.adapt(c.integrand, plan.first_iterations, plan.first_points).value
-                              for c in self.channels])
-            for c, points in zip(self.channels, plan.shares(first)):
+            first = [c.sampler.adapt(c.integrand, plan.first_iterations, plan.first_points) for c in self.channels]
+            self._record("survey", IntegrationResult(sum(r.value for r in first),
+                                                     math.sqrt(sum(r.error ** 2 for r in first))))
+            for c, points in zip(self.channels, plan.shares(np.array([r.value for r in first]))):
                 per_iteration = max(points * 2 // (3 * plan.iterations), 100)
                 c.sampler.adapt(c.integrand, plan.iterations, per_iteration)
                 c.survey = c.sampler.estimate(c.integrand, 1, max(points // 3, 100))
         self._check_nonzero()
+        self._record("survey", self.integrate())
         log(f"  survey of {len(self.channels)} channel(s): {self.integrate()}")
+
+    def _record(self, kind: str, result: IntegrationResult) -> None:
+        self.history.append({"step": len(self.history) + 1, "kind": kind, "cross_section_pb": result.value,
+                             "error_pb": result.error})
 
     def _check_nonzero(self) -> None:
         if not sum(c.result.value for c in self.channels) > 0:
@@ -180,6 +190,7 @@ class Generator:
                 c.refine = IntegrationResult.combine([r for r in (c.refine, IntegrationResult.from_weights(w))
                                                       if r is not None])
                 spent += n
+            self._record("refine", self.integrate())
             log(f"  refine: {self.integrate()} after {spent} more points")
 
     def integrate(self) -> IntegrationResult:
@@ -194,8 +205,9 @@ class Generator:
         ev = c.integrand.events(r)
         return WeightedEvents(ev.momenta, ev.weights * jac, ev.alpha_s, ev.scale, ev.mu_f, ev.x)
 
-    def _unweighted(self, c: Channel, n: int, log) -> tuple[WeightedEvents, np.ndarray, float]:
-        """n unweighted events of one channel: (events, their weights relative to w_max (>= 1), efficiency)."""
+    def _unweighted(self, c: Channel, n: int, log) -> tuple[WeightedEvents, np.ndarray, float, np.ndarray]:
+        """n unweighted events of one channel: (events, their weights relative to w_max (>= 1), efficiency, the
+        weights of all points drawn)."""
         batch = max(1_000, 4 * n)  # many channels share the events: keep small channels cheap
         pool: list[WeightedEvents] = []
         while True:
@@ -211,22 +223,24 @@ class Generator:
                                               if r is not None])
         chosen = res.indices[self.rng.choice(res.indices.size, size=n, replace=False)]
         picked = WeightedEvents.concatenate(pool).take(chosen)
-        return picked, np.maximum(picked.weights / res.w_max, 1.0), res.efficiency
+        return picked, np.maximum(picked.weights / res.w_max, 1.0), res.efficiency, w
 
     def generate(self, n_events: int, log=print) -> GeneratedEvents:
         """Exactly n_events unweighted events, shared among channels by their cross sections."""
         fractions = np.array([max(c.result.value, 0.0) for c in self.channels])
         counts = self.rng.multinomial(n_events, fractions / fractions.sum())
-        parts, relative, effs, labels = [], [], [], []
+        parts, relative, effs, labels, samples = [], [], [], [], []
         for k, (c, n) in enumerate(zip(self.channels, counts)):
             if n == 0:
                 continue
-            ev, rel, eff = self._unweighted(c, int(n), log)
+            ev, rel, eff, w = self._unweighted(c, int(n), log)
+            samples.append((w / w.mean() if w.mean() > 0 else w).astype(np.float32))
             parts.append(ev)
             relative.append(rel)
             effs.append(n * eff)
             labels.append(np.full((n, 2), (c.group_index, k)))
         total = self.integrate()  # now including the generation samples
+        self.weighted_sample = np.concatenate(samples)
         order = self.rng.permutation(n_events)
         events = WeightedEvents.concatenate(parts).take(order)
         rel = np.concatenate(relative)[order]
@@ -348,6 +362,7 @@ class MadnisGenerator(Generator):
             batch = int(min(5_000_000, max(batch, 1.2 * missing / max(res.efficiency, 1e-4))))
             log(f"  {res.indices.size} of {n_events} events, drawing {batch} more points")
         self.results.append(IntegrationResult.from_weights(w))
+        self.weighted_sample = (w / w.mean()).astype(np.float32)
         chosen = res.indices[self.rng.choice(res.indices.size, size=n_events, replace=False)]
         channels = np.concatenate(pool_ch)[chosen]
         events, groups = self._events_of(channels, np.concatenate(pool_r)[chosen])

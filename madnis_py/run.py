@@ -184,7 +184,7 @@ def launch(options: RunOptions) -> RunResult:
 
                 history = result.to_json().get("training_history") or getattr(generator.sampler, "history", None)
                 written += make_plots(out / "plots", record, cross_section_pb=cross_section.value,
-                                      weighted_weights=None,
+                                      weighted_weights=generator.sampler.weighted_sample,
                                       training_history=history, title=setup.process_text)
                 say.stage("plots", f"{out / 'plots'}/ " + ", ".join(p.name for p in written if p.suffix == ".png"))
         timings = dict(timer.seconds)

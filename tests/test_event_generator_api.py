@@ -29,6 +29,10 @@ def test_generate_arrays_and_file(generator, tmp_path):
     assert len(events) == 500 and events.momenta.shape == (500, 4, 4)
     assert np.all(events.pdg == [-11, 11, -13, 13])
     assert events.weights.mean() == pytest.approx(events.cross_section.value, rel=1e-12)
+    # the weighted points the events were unweighted from (weights.png): w / <w> per channel
+    sample = generator.sampler.weighted_sample
+    assert sample.size >= 500 / events.efficiency * 0.9 and sample.mean() == pytest.approx(1.0, rel=1e-5)
+    assert [h["kind"] for h in generator.sampler.history][:2] == ["survey", "survey"]
     path = generator.write_lhe(tmp_path / "ee.lhe.gz", events)
     with gzip.open(path, "rt") as fh:
         assert fh.read().count("<event>") == 500

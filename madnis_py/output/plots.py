@@ -185,19 +185,21 @@ def plot_training(path: Path, history: Sequence[Mapping]) -> Path | None:
         rows = [i for i, h in enumerate(history) if key in h and h[key] is not None]
         x = steps[rows]
         y = np.array([float(history[i][key]) for i in rows])
-        if key == "loss":
-            kinds = [str(history[i].get("kind", "")) for i in rows]
-            for kind in dict.fromkeys(kinds):
-                sel = np.array([k == kind for k in kinds])
+        err = np.array([float(history[i].get("error_pb") or 0.0) for i in rows])
+        kinds = [str(history[i].get("kind", "")) for i in rows]
+        for kind in dict.fromkeys(kinds):
+            sel = np.array([k == kind for k in kinds])
+            if key == "loss":
                 ax.plot(x[sel], y[sel], ".", ms=3, label=kind or None)
-            if any(kinds):
-                ax.legend(fontsize=8)
+            else:
+                ax.errorbar(x[sel], y[sel], yerr=err[sel], fmt=".", ms=3, label=kind or None)
+        if any(kinds):
+            ax.legend(fontsize=8)
+        if key == "loss":
             if np.all(y > 0):
                 ax.set_yscale("log")
             ax.set_ylabel("loss")
         else:
-            err = np.array([float(history[i].get("error_pb") or 0.0) for i in rows])
-            ax.errorbar(x, y, yerr=err, fmt=".", ms=3)
             ax.set_ylabel("cross section [pb]")
         ax.set_xlabel("training step")
     fig.tight_layout()
