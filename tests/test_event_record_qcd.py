@@ -1,6 +1,7 @@
-"""The event record of coloured processes, end to end: `madnis-py launch processes/{pp_tt,gg_ttg} --format
-lhe,hepmc`, read back with readers nobody here wrote (pylhe, lhereader, pyhepmc): every field valid, colour lines
-opened and closed once, the mean weight equal to the cross section of <init>, the same momenta in HepMC3."""
+"""The event record of coloured processes, end to end: `madnis-py launch processes/{pp_tt,gg_ttg,pp_ttj}
+--format lhe,hepmc`, read back with readers nobody here wrote (pylhe, lhereader, pyhepmc): every field valid,
+colour lines opened and closed once, the mean weight equal to the cross section of <init>, the same momenta in
+HepMC3."""
 
 from __future__ import annotations
 
@@ -16,8 +17,9 @@ from refdata_paths import PROJECT_ROOT
 pylhe = pytest.importorskip("pylhe")
 pyhepmc = pytest.importorskip("pyhepmc")
 
-#: catalogue entry -> (events, the partons each event may hold)
-CASES = {"pp_tt": (2000, {21, 1, 2, 3, 4, -1, -2, -3, -4, 6, -6}), "gg_ttg": (1000, {21, 6, -6})}
+QUARKS = {1, 2, 3, 4, -1, -2, -3, -4}
+#: catalogue entry -> (events, the partons each event may hold); pp_ttj has 106 channels in 19 subprocess groups
+CASES = {"pp_tt": (2000, {21, 6, -6} | QUARKS), "gg_ttg": (1000, {21, 6, -6}), "pp_ttj": (1000, {21, 6, -6} | QUARKS)}
 
 
 @pytest.fixture(scope="module")
