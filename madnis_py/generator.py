@@ -16,7 +16,7 @@ from madnis_py.channels import ChannelMapping, FixedEnergy, Luminosity
 from madnis_py.errors import PhysicsSetupError
 from madnis_py.integrand import ChannelIntegrand, WeightedEvents
 from madnis_py.integrator import IntegrationResult, VegasConfig, VegasSampler
-from madnis_py.unweighting import unweight
+from madnis_py.unweighting import choose_w_max, unweight
 
 
 @dataclass
@@ -207,23 +207,39 @@ class Generator:
 
     def _unweighted(self, c: Channel, n: int, log) -> tuple[WeightedEvents, np.ndarray, float, np.ndarray]:
         """n unweighted events of one channel: (events, their weights relative to w_max (>= 1), efficiency, the
-        weights of all points drawn)."""
-        batch = max(1_000, 4 * n)  # many channels share the events: keep small channels cheap
-        pool: list[WeightedEvents] = []
+        weights of all points drawn).
+
+        w_max is chosen once, on a first sample of max(2000, 4 n) points (the events above it carry at most
+        0.1% of that sample's cross section), and kept fixed while further points are drawn, as MadEvent does:
+        a heavy tail then yields a few overweight events (kept with their weight) instead of an ever larger
+        w_max and an ever lower efficiency."""
+        batch = self._weighted(c, max(2_000, 4 * n))
+        drawn = [batch.weights]
+        while not drawn[-1].max() > 0 and sum(map(len, drawn)) < 1_000_000:  # nothing passed the cuts yet
+            batch = self._weighted(c, 10 * len(batch))
+            drawn.append(batch.weights)
+        if not batch.weights.max() > 0:
+            raise PhysicsSetupError(f"{c.integrand.name}: no phase-space point of this channel passes the cuts")
+        w_max = choose_w_max(batch.weights)
+        kept, relative, n_kept = [], [], 0
         while True:
-            pool.append(self._weighted(c, batch))
-            w = np.concatenate([p.weights for p in pool])
-            res = unweight(w, self.rng)
-            if res.indices.size >= n:
+            res = unweight(batch.weights, self.rng, w_max=w_max)
+            kept.append(batch.take(res.indices))
+            relative.append(res.event_weights / w_max)
+            n_kept += res.indices.size
+            if n_kept >= n:
                 break
-            missing = n - res.indices.size
-            batch = int(min(5_000_000, max(batch, 1.2 * missing / max(res.efficiency, 1e-4))))
-            log(f"  {c.integrand.name}: {res.indices.size} of {n} events, drawing {batch} more points")
+            efficiency = float(np.concatenate(drawn).mean()) / w_max
+            size = int(min(5_000_000, max(1_000, 1.2 * (n - n_kept) / max(efficiency, 1e-5))))
+            log(f"  {c.integrand.name}: {n_kept} of {n} events, drawing {size} more points")
+            batch = self._weighted(c, size)
+            drawn.append(batch.weights)
+        w = np.concatenate(drawn)
         c.refine = IntegrationResult.combine([r for r in (c.refine, IntegrationResult.from_weights(w))
                                               if r is not None])
-        chosen = res.indices[self.rng.choice(res.indices.size, size=n, replace=False)]
-        picked = WeightedEvents.concatenate(pool).take(chosen)
-        return picked, np.maximum(picked.weights / res.w_max, 1.0), res.efficiency, w
+        chosen = self.rng.choice(n_kept, size=n, replace=False)
+        picked = WeightedEvents.concatenate(kept).take(chosen)
+        return picked, np.concatenate(relative)[chosen], float(w.mean()) / w_max, w
 
     def generate(self, n_events: int, log=print) -> GeneratedEvents:
         """Exactly n_events unweighted events, shared among channels by their cross sections."""

@@ -151,6 +151,7 @@ def unweight(
     weights: np.ndarray,
     rng: np.random.Generator,
     max_overweight_fraction: float = 1e-3,
+    w_max: float | None = None,
 ) -> UnweightResult:
     """Unweight events by hit-or-miss against a robust maximum weight (MadGraph's treatment).
 
@@ -164,6 +165,10 @@ def unweight(
     max_overweight_fraction:
         In [0, 1): the largest fraction of ``sum(weights)`` that events above ``w_max`` may
         carry (see :func:`choose_w_max`).
+    w_max:
+        A maximum weight fixed beforehand (pb), e.g. chosen on an earlier sample of the same
+        integrand; ``max_overweight_fraction`` is then not used. Unweighting against any fixed
+        ``w_max`` is unbiased.
 
     Returns
     -------
@@ -179,8 +184,10 @@ def unweight(
     """
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
-    w = _check_weights(weights)
-    w_max = _w_max(w, max_overweight_fraction)
+    if w_max is not None and not w_max > 0:
+        raise ValueError(f"w_max must be > 0, got {w_max}")
+    w = np.asarray(weights, dtype=np.float64) if w_max is not None else _check_weights(weights)
+    w_max = _w_max(w, max_overweight_fraction) if w_max is None else float(w_max)
     u = rng.random(w.shape[0])
     overweight = w > w_max
     accepted = overweight | (u * w_max < w)
@@ -192,7 +199,7 @@ def unweight(
         w_max=w_max,
         efficiency=float(total / w.shape[0] / w_max),
         n_overweight=int(np.count_nonzero(overweight)),
-        overweight_fraction=float(w[overweight].sum() / total),
+        overweight_fraction=float(w[overweight].sum() / total) if total > 0 else 0.0,
         n_input=int(w.shape[0]),
         selected_fraction=1.0,
     )
