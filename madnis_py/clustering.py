@@ -45,10 +45,11 @@ to the 2 -> 2 scale as the jet becomes soft or collinear. At ickkw = 0 MadGraph 
 at mu_R (rewgt returns 1; no alpha_s is taken at the clustering scales), so the matrix element is called with
 alpha_s(mu_R) and the PDFs of beam b at mu_F,b.
 
-Not reproduced: chcluster's re-clustering along the channel diagram when the number of jets differs from the
-channel's first event (the jet count is the same for the processes of the catalogue); MadGraph evaluates beam
-b's PDF at q2fact(IB(b)), i.e. swaps the two factorisation scales for mirrored subprocesses, whereas here the
-process legs are in beam order and beam b always takes leg b's scale.
+Not reproduced: setclscales' re-clustering along the channel's own diagram (chcluster) when the free
+clustering flags a different number of jets than the channel's first event did (MadGraph's iqjets bookkeeping,
+which only matters for matching); MadGraph evaluates beam b's PDF at q2fact(IB(b)), i.e. swaps the two
+factorisation scales for mirrored subprocesses, whereas here the process legs are in beam order and beam b
+always takes leg b's scale (the two differ only when the beams' QCD lines end in different vertices).
 """
 
 from __future__ import annotations

@@ -225,3 +225,18 @@ def test_ttj_core_scales_with_a_jet_harder_than_the_core_mt(ttj):
 def test_ttj_setup_uses_the_clustering_scale(ttj):
     assert ttj.scales.choice == -1 and not ttj.notes
     assert all(g.clustering is not None for g in ttj.groups)
+
+
+def test_pdfs_take_one_factorisation_scale_per_beam():
+    from madnis_py.pdf import PDF
+
+    pdf = PDF()
+    rng = np.random.default_rng(13)
+    x1, x2 = rng.uniform(1e-3, 0.5, 50), rng.uniform(1e-3, 0.5, 50)
+    mu = np.stack([rng.uniform(5.0, 500.0, 50), rng.uniform(5.0, 500.0, 50)], axis=1)
+    both = pdf.f1f2(x1, x2, mu, [21, 2], [-2, 21])
+    f1 = np.stack([pdf.xfxq(x1, mu[:, 0], pid) / x1 for pid in (21, 2)], axis=1)
+    f2 = np.stack([pdf.xfxq(x2, mu[:, 1], pid) / x2 for pid in (-2, 21)], axis=1)
+    np.testing.assert_allclose(both, f1 * f2, rtol=1e-12)
+    same = np.repeat(mu[:, :1], 2, axis=1)
+    np.testing.assert_allclose(pdf.f1f2(x1, x2, same, 21, 21), pdf.f1f2(x1, x2, mu[:, 0], 21, 21), rtol=1e-14)

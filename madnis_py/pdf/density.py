@@ -229,6 +229,8 @@ class PDF:
             if tuple(mu_f.shape) != (x1.shape[0], 2):
                 raise ValueError(f"mu_f: expected shape ({x1.shape[0]},) or ({x1.shape[0]}, 2), got {tuple(mu_f.shape)}")
             mu_1, mu_2 = _events("mu_f", mu_f[:, 0]), _events("mu_f", mu_f[:, 1])
+            if not _is_torch(mu_1) and np.array_equal(mu_1, mu_2):
+                mu_2 = mu_1
         else:
             mu_1 = mu_2 = _events("mu_f", mu_f, x1.shape[0])
         if lpp[0] != 0:
