@@ -39,9 +39,9 @@ class Channel:
 class GeneratedEvents:
     """Unweighted events of all channels, in random order.
 
-    momenta float64 (n, n_particles, 4) GeV; weights (n,) pb (mean = cross section); alpha_s, scale, mu_f (n,);
-    x (n, 2); group (n,) int index into the setup's groups; channel (n,) int index into Generator.channels;
-    diagram (n,) int, the channel's diagram within its group.
+    momenta float64 (n, n_particles, 4) GeV; weights (n,) pb (mean = cross section); alpha_s, scale (n,) = mu_R;
+    mu_f (n, 2) = mu_F per beam; x (n, 2); group (n,) int index into the setup's groups; channel (n,) int index
+    into Generator.channels; diagram (n,) int, the channel's diagram within its group.
     """
 
     momenta: np.ndarray

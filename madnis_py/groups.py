@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from madnis_py.clustering import ClusteringTables
 from madnis_py.cuts import CutSpec
 from madnis_py.multichannel import diagram_topology, is_single_resonance
 from madnis_py.process import Subprocess
@@ -20,7 +21,9 @@ class SubprocessGroup:
     """Subprocesses (same final state, same |M|^2 program) with their matrix element, cuts and channels.
 
     topologies: one phase-space channel per diagram; single_resonance: the whole final state comes from one
-    colourless s-channel resonance in every diagram (this fixes MadGraph's default dynamical scale).
+    colourless s-channel resonance in every diagram; clustering: the tables of MadGraph's kT-clustering scale
+    (dynamical_scale_choice = -1, madnis_py/clustering.py), None when the run does not use it or the process
+    has no diagram to cluster along.
     """
 
     members: tuple[Subprocess, ...]
@@ -28,6 +31,7 @@ class SubprocessGroup:
     cuts: CutSpec
     topologies: tuple
     single_resonance: bool
+    clustering: ClusteringTables | None = None
 
     @property
     def name(self) -> str:
@@ -47,8 +51,8 @@ class SubprocessGroup:
         return np.array([m.process_id for m in self.members], dtype=np.int64)
 
     def luminosities(self, pdf, lpp, x: np.ndarray, mu_f: np.ndarray) -> np.ndarray:
-        """f1(x1, mu_F) f2(x2, mu_F) of each member, (n, n_members); ones for lepton beams (pdf None).
-        x: (n, 2) beam momentum fractions; mu_f: (n,) GeV."""
+        """f1(x1, mu_F1) f2(x2, mu_F2) of each member, (n, n_members); ones for lepton beams (pdf None).
+        x: (n, 2) beam momentum fractions; mu_f: (n,) for both beams or (n, 2) per beam, GeV."""
         if pdf is None:
             return np.ones((x.shape[0], len(self.members)))
         table = self.pdg_table
@@ -78,5 +82,17 @@ def group_subprocesses(pairs, run_card, parameters, zerowidth_tchannel: bool) ->
         topologies = tuple(diagram_topology(props, first.masses, parameters, zerowidth_tchannel=zerowidth_tchannel)
                            for props in propagators)
         groups.append(SubprocessGroup(members, me, cuts, topologies,
-                                      is_single_resonance(propagators, len(first.masses))))
+                                      is_single_resonance(propagators, len(first.masses)),
+                                      _clustering(me, run_card, parameters)))
     return groups
+
+
+def _clustering(matrix_element, run_card, parameters) -> ClusteringTables | None:
+    """The clustering tables when the run uses MadGraph's default dynamical scale (-1) for mu_R or mu_F."""
+    if int(run_card["dynamical_scale_choice"]) != -1 or (run_card["fixed_ren_scale"] and run_card["fixed_fac_scale"]):
+        return None
+    try:
+        return ClusteringTables.build(matrix_element, parameters, int(run_card["maxjetflavor"]),
+                                      float(run_card["bwcutoff"]))
+    except ValueError:
+        return None

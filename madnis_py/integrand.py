@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from madnis_py.clustering import STATUS_FAILED, STATUS_LOW_FACT_SCALE
 from madnis_py.core import _core
 
 #: (hbar c)^2 in pb GeV^2 (CODATA 2018: 0.3893793721 GeV^2 mb).
@@ -27,7 +28,8 @@ class ScaleSettings:
     """Renormalisation and factorisation scales from the run_card (GeV).
 
     fixed_ren / fixed_fac: use ``ren_scale`` / ``fac_scale``; otherwise the dynamical choice
-    (-1: MadGraph's central m_T; 1: sum E_T; 2: H_T; 3: H_T/2; 4: sqrt(s-hat)) times ``factor`` (scalefact).
+    (-1: MadGraph's kT-clustering scale, madnis_py/clustering.py, with one mu_F per beam; 1: sum E_T; 2: H_T;
+    3: H_T/2; 4: sqrt(s-hat)) times ``factor`` (scalefact).
     """
 
     fixed_ren: bool
@@ -44,7 +46,8 @@ FIELDS = ("momenta", "weights", "alpha_s", "scale", "mu_f", "x")
 @dataclass(frozen=True)
 class WeightedEvents:
     """A batch of weighted events: momenta float64 (n, n_particles, 4) GeV (lab frame), weights (n,) pb,
-    alpha_s (n,), scale (n,) = mu_R and mu_f (n,) = mu_F in GeV, x (n, 2) the beams' momentum fractions."""
+    alpha_s (n,), scale (n,) = mu_R and mu_f (n, 2) = mu_F of each beam in GeV, x (n, 2) the beams' momentum
+    fractions."""
 
     momenta: np.ndarray
     weights: np.ndarray
@@ -96,15 +99,35 @@ class ChannelIntegrand:
     def name(self) -> str:
         return f"{self.group.members[0].name} (diagram {self.diagram + 1})"
 
-    def _scales(self, momenta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _scales(self, momenta: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """mu_R (n,), mu_F (n, 2) per beam in GeV, and whether the event may be kept (n,) bool: MadGraph's
+        clustering scale gives weight zero to an event whose factorisation scale is below 2 GeV."""
         s = self.scales
         n = momenta.shape[0]
-        dynamic = np.empty(n)
-        if not (s.fixed_ren and s.fixed_fac):
-            _core.dynamical_scale(momenta, s.choice, self.group.single_resonance, s.factor, dynamic)
-        mu_r = np.full(n, s.ren_scale) if s.fixed_ren else dynamic
-        mu_f = np.full(n, s.fac_scale) if s.fixed_fac else dynamic
-        return mu_r, mu_f
+        keep = np.ones(n, dtype=bool)
+        clustering = self.group.clustering if s.choice == -1 else None
+        if s.fixed_ren and s.fixed_fac:
+            dyn_r, dyn_f = np.empty(n), np.empty((n, 2))
+        elif clustering is not None:
+            res = clustering.scales(momenta, self.diagram, self.lpp, s.factor)
+            dyn_r, dyn_f = res.mu_r, res.mu_f
+            failed = res.status == STATUS_FAILED
+            if failed.any():  # no allowed pair (never for diagrams of three-point vertices): H_T/2
+                fallback = np.empty(int(failed.sum()))
+                _core.dynamical_scale(np.ascontiguousarray(momenta[failed]), 3, False, s.factor, fallback)
+                dyn_r[failed] = fallback
+                dyn_f[failed] = fallback[:, None]
+            if not s.fixed_fac:
+                low = res.status == STATUS_LOW_FACT_SCALE
+                keep &= ~low
+                dyn_f[low] = np.maximum(dyn_f[low], 2.0)  # a valid scale for the (discarded) PDF call
+        else:
+            dyn_r = np.empty(n)
+            _core.dynamical_scale(momenta, s.choice, self.group.single_resonance, s.factor, dyn_r)
+            dyn_f = np.repeat(dyn_r[:, None], 2, axis=1)
+        mu_r = np.full(n, s.ren_scale) if s.fixed_ren else dyn_r
+        mu_f = np.full((n, 2), s.fac_scale) if s.fixed_fac else dyn_f
+        return mu_r, mu_f, keep
 
     def evaluate(self, r: np.ndarray) -> tuple[WeightedEvents, np.ndarray]:
         """Weighted events for r, float64 (n, dim) in [0, 1]^dim, WITHOUT the single-diagram enhancement,
@@ -112,12 +135,14 @@ class ChannelIntegrand:
         mapped = self.mapping.map(np.ascontiguousarray(r))
         momenta, x, jacobian = mapped.momenta, mapped.x, mapped.weight
         n = r.shape[0]
-        weights, alpha_s, scale, fac = np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n)
+        weights, alpha_s, scale, fac = np.zeros(n), np.zeros(n), np.zeros(n), np.zeros((n, 2))
         enhancement = np.zeros((n, len(self.group.topologies)))
         keep = np.flatnonzero((jacobian > 0) & self.group.cuts.passes(momenta))
         if keep.size:
+            mu_r, mu_f, allowed = self._scales(np.ascontiguousarray(momenta[keep]))
+            keep, mu_r, mu_f = keep[allowed], mu_r[allowed], mu_f[allowed]
+        if keep.size:
             p = np.ascontiguousarray(momenta[keep])
-            mu_r, mu_f = self._scales(p)
             a_s = self.alpha_s(mu_r)
             me, amp2 = self.group.matrix_element.evaluate(p, a_s)
             self.n_matrix_element_calls += keep.size
@@ -139,7 +164,8 @@ class ChannelIntegrand:
                               events.scale, events.mu_f, events.x)
 
     def luminosities(self, x: np.ndarray, mu_f: np.ndarray) -> np.ndarray:
-        """f1(x1, mu_F) f2(x2, mu_F) of each member of the group, (n, n_members); ones for lepton beams."""
+        """f1(x1, mu_F1) f2(x2, mu_F2) of each member of the group, (n, n_members); ones for lepton beams.
+        mu_f: (n,) or (n, 2) per beam, GeV."""
         return self.group.luminosities(self.pdf, self.lpp, x, mu_f)
 
     def __call__(self, r: np.ndarray) -> np.ndarray:

@@ -108,24 +108,23 @@ def _pdf(run: RunCard, beams: Beams) -> PDF | None:
                     "lhapdf with lhaid set to an installed LHAPDF set.")
 
 
-def _scales(run: RunCard, n_final_max: int, single_resonance: bool, notes: list[str]) -> ScaleSettings:
-    """The scale settings; MadGraph's default -1 is its kT-clustering scale, implemented here for 2 -> 2
-    and single-resonance processes (elsewhere H_T/2, with a note)."""
+def _scales(run: RunCard, groups, notes: list[str]) -> ScaleSettings:
+    """The scale settings; MadGraph's default -1 is its kT-clustering scale (madnis_py/clustering.py), H_T/2
+    (with a note) for a process it cannot cluster (more than 12 particles, no three-point diagram)."""
     choice = int(run["dynamical_scale_choice"])
     if choice == 0 or choice < -1 or choice > 4:
         raise UserError(f"{run.path}: dynamical_scale_choice = {choice}; madnis-py offers -1 (MadGraph's default), "
                         "1 (sum E_T), 2 (H_T), 3 (H_T/2) and 4 (sqrt(s-hat)).")
-    fixed_fac = bool(run["fixed_fac_scale"])
+    fixed_ren, fixed_fac = bool(run["fixed_ren_scale"]), bool(run["fixed_fac_scale"])
     q1, q2 = float(run["dsqrt_q2fact1"]), float(run["dsqrt_q2fact2"])
     if fixed_fac and q1 != q2:
         raise UserError(f"{run.path}: dsqrt_q2fact1 = {q1} and dsqrt_q2fact2 = {q2}: different fixed factorisation "
                         "scales per beam are not supported; give both the same value.")
-    if choice == -1 and n_final_max > 2 and not single_resonance:
-        notes.append("dynamical_scale_choice = -1 (MadGraph's kT-clustering scale) is implemented for 2 -> 2 "
-                     "processes; this process uses H_T/2 (choice 3) instead.")
+    if choice == -1 and not (fixed_ren and fixed_fac) and any(g.clustering is None for g in groups):
+        notes.append("dynamical_scale_choice = -1 (MadGraph's kT-clustering scale) needs diagrams of three-point "
+                     "vertices and at most 12 particles; this process uses H_T/2 (choice 3) instead.")
         choice = 3
-    return ScaleSettings(bool(run["fixed_ren_scale"]), fixed_fac, float(run["scale"]), q1, choice,
-                         float(run["scalefact"]))
+    return ScaleSettings(fixed_ren, fixed_fac, float(run["scale"]), q1, choice, float(run["scalefact"]))
 
 
 def load_setup(process: Path | ProcCard, run_card: Path | RunCard | None = None,
@@ -175,6 +174,6 @@ def load_setup(process: Path | ProcCard, run_card: Path | RunCard | None = None,
     pairs = build_matrix_elements(subprocesses, model, parameters, proc)
     groups = group_subprocesses(pairs, run, parameters, bool(proc.option("zerowidth_tchannel")))
     notes: list[str] = []
-    scales = _scales(run, max(len(g.masses) - 2 for g in groups), all(g.single_resonance for g in groups), notes)
+    scales = _scales(run, groups, notes)
     return RunSetup(proc, proc_path, run, Path(run.path), param, param_path or Path(param.path), model, parameters,
                     tuple(groups), beams, pdf, alpha_s, scales, tuple(run.ignored()), tuple(notes))

@@ -32,6 +32,8 @@ template <> inline const char* typestr<float>() { return "<f4"; }
 template <> inline const char* typestr<std::int32_t>() { return "<i4"; }
 template <> inline const char* typestr<std::int64_t>() { return "<i8"; }
 template <> inline const char* typestr<std::uint8_t>() { return "|u1"; }
+template <> inline const char* typestr<std::int8_t>() { return "|i1"; }
+template <> inline const char* typestr<std::uint64_t>() { return "<u8"; }
 template <> inline const char* typestr<bool>() { return "|b1"; }
 
 /// Wraps `obj` (numpy array, torch tensor) as a C-contiguous buffer of T, checking dtype and rank.

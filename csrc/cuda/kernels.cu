@@ -6,6 +6,7 @@
 #include "kernels/cuts.h"
 #include "kernels/pdf.h"
 #include "kernels/scales.h"
+#include "kernels/clustering.h"
 #include "kernels/mappings.h"
 #include "amplitudes/program.h"
 #include "core/device_memory.h"
@@ -26,6 +27,7 @@ bool available() {
 #define MADNIS_CUDA_KERNEL(F) template void run<F>(index_t, const F&);
 MADNIS_CUDA_KERNEL(kernels::ApplyCuts)
 MADNIS_CUDA_KERNEL(kernels::DynamicalScale)
+MADNIS_CUDA_KERNEL(kernels::ClusteringScale)
 MADNIS_CUDA_KERNEL(amplitudes::EvaluateEvents)
 MADNIS_CUDA_KERNEL(kernels::ChannelMap)
 MADNIS_CUDA_KERNEL(kernels::ChannelInverse)

@@ -216,24 +216,37 @@ class PDF:
         return out
 
     def f1f2(self, x1, x2, mu_f, pdg1: int | Sequence[int], pdg2: int | Sequence[int], lpp: tuple[int, int] = (1, 1)):
-        """The product of the two beams' parton densities, f1(x1, muF) f2(x2, muF) (densities, not x f).
+        """The product of the two beams' parton densities, f1(x1, muF1) f2(x2, muF2) (densities, not x f).
 
-        x1, x2: float64 (n,) momentum fractions; mu_f: float64 (n,) factorisation scale, GeV; pdg1, pdg2: the
-        partons' PDG codes, both scalars → result (n,), or sequences of equal length k (e.g. the flavour
-        combinations of a subprocess group) → result (n, k). lpp: MadGraph's beam types, 1 proton, -1 antiproton
-        (flavours conjugated), 0 no PDF (that beam's factor is 1).
+        x1, x2: float64 (n,) momentum fractions; mu_f: float64 (n,) factorisation scale of both beams, or (n, 2)
+        one per beam, GeV; pdg1, pdg2: the partons' PDG codes, both scalars → result (n,), or sequences of equal
+        length k (e.g. the flavour combinations of a subprocess group) → result (n, k). lpp: MadGraph's beam
+        types, 1 proton, -1 antiproton (flavours conjugated), 0 no PDF (that beam's factor is 1).
         """
         x1 = _events("x1", x1)
         x2 = _events("x2", x2, x1.shape[0])
-        mu_f = _events("mu_f", mu_f, x1.shape[0])
+        if getattr(mu_f, "ndim", np.ndim(mu_f)) == 2:
+            if tuple(mu_f.shape) != (x1.shape[0], 2):
+                raise ValueError(f"mu_f: expected shape ({x1.shape[0]},) or ({x1.shape[0]}, 2), got {tuple(mu_f.shape)}")
+            mu_1, mu_2 = _events("mu_f", mu_f[:, 0]), _events("mu_f", mu_f[:, 1])
+            if not _is_torch(mu_1) and np.array_equal(mu_1, mu_2):
+                mu_2 = mu_1
+        else:
+            mu_1 = mu_2 = _events("mu_f", mu_f, x1.shape[0])
         if lpp[0] != 0:
-            _check_physical("x1", x1, mu_f)
+            _check_physical("x1", x1, mu_1)
         if lpp[1] != 0:
-            _check_physical("x2", x2, mu_f)
+            _check_physical("x2", x2, mu_2)
         p1, s1 = _pids(pdg1, "pdg1")
         p2, s2 = _pids(pdg2, "pdg2")
         if p1.shape != p2.shape or s1 != s2:
             raise ValueError(f"pdg1 and pdg2 must both be scalars or sequences of equal length, got {pdg1!r}, {pdg2!r}")
         out = _empty(x1, (x1.shape[0], p1.shape[0]))
-        _core.pdf_two_beam(self._packed, x1, x2, mu_f, p1, p2, int(lpp[0]), int(lpp[1]), out, self._device_data)
+        if mu_1 is mu_2:
+            _core.pdf_two_beam(self._packed, x1, x2, mu_1, p1, p2, int(lpp[0]), int(lpp[1]), out, self._device_data)
+        else:  # one beam at a time, each at its own scale
+            other = _empty(x1, (x1.shape[0], p1.shape[0]))
+            _core.pdf_two_beam(self._packed, x1, x2, mu_1, p1, p2, int(lpp[0]), 0, out, self._device_data)
+            _core.pdf_two_beam(self._packed, x1, x2, mu_2, p1, p2, 0, int(lpp[1]), other, self._device_data)
+            out *= other
         return out[:, 0] if s1 else out
