@@ -37,11 +37,11 @@ MAX_REFINE_POINTS = 20_000_000
 
 
 def precision_goal(n_events: int) -> float:
-    """The relative error a run of ``n_events`` unweighted events refines the cross section to: 0.1%, or
-    0.3 / sqrt(n_events) when that is larger (0.3% for 10000 events), well below the events' own statistical
-    precision, as MadEvent refines for the events it must produce rather than for a fixed precision. The
-    generation's points then improve the estimate further."""
-    return max(TARGET_RELATIVE_ERROR, 0.3 / math.sqrt(max(n_events, 1)))
+    """The relative error a run of ``n_events`` unweighted events refines the cross section to: half the
+    events' own statistical precision, 0.5 / sqrt(n_events) (0.5% for 10000 events), or 0.1% when that is
+    larger -- MadEvent too refines for the events it must produce rather than for a fixed precision. The
+    generation's points count towards it."""
+    return max(TARGET_RELATIVE_ERROR, 0.5 / math.sqrt(max(n_events, 1)))
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import errno
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 
@@ -148,20 +148,29 @@ def launch(options: RunOptions) -> RunResult:
     with timer("training"):
         generator.train(log=say)
     say.stage("training", f"sigma = {generator.sampler.integrate()} after {timer.seconds['training']:.1f} s")
-    with timer("integration"):
-        xs = generator.integrate(precision_goal(int(setup.run_card["nevents"])), log=say)
-    say.stage("integration", f"sigma = {xs} ({100 * xs.relative_error:.3f}%) after "
-              f"{timer.seconds['integration']:.1f} s")
+    n_events = int(setup.run_card["nevents"])
+    goal = precision_goal(n_events)
+    distributed = options.workers > 1 or options.cluster
+    if distributed:  # the workers' points stay on the workers: refine here first
+        with timer("integration"):
+            cross_section = generator.integrate(goal, log=say)
+        say.stage("integration", f"sigma = {cross_section} ({100 * cross_section.relative_error:.3f}%) after "
+                  f"{timer.seconds['integration']:.1f} s")
     with timer("generation"):
-        n_events = int(setup.run_card["nevents"])
-        if options.workers > 1 or options.cluster:
+        if distributed:
             record, efficiency = generate_distributed(generator, n_events, options.workers, options.cluster, say)
-            cross_section = generator.sampler.integrate()
         else:
             events = generator.generate(n_events, log=say)
             record, efficiency, cross_section = events.record, events.efficiency, events.cross_section
     say.stage("generation", f"{record.n_events} unweighted events, efficiency {100 * efficiency:.1f}%, "
               f"sigma = {cross_section} after {timer.seconds['generation']:.1f} s")
+    if not distributed:  # the generation's points count towards the precision; refine only what is missing
+        with timer("integration"):
+            xs = generator.integrate(goal, log=say)
+        record = replace(record, weights=record.weights * (xs.value / cross_section.value))
+        cross_section = xs
+        say.stage("integration", f"sigma = {xs} ({100 * xs.relative_error:.3f}%) after "
+                  f"{timer.seconds['integration']:.1f} s")
     result = RunResult(
         cross_section=cross_section,
         n_events=record.n_events,
