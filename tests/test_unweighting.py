@@ -228,3 +228,19 @@ def test_select_exact_too_few_events():
 def test_select_exact_negative_count():
     with pytest.raises(ValueError, match=">= 0"):
         select_exact(_some_result(n=100), -1, np.random.default_rng(0))
+
+
+def test_fixed_w_max_from_an_earlier_sample_is_unbiased():
+    """w_max chosen on a first sample and kept for a second one (the generator's per-channel unweighting): the
+    second sample's events carry max(w, w_max), overweights included, and their sum estimates its mean."""
+    rng = np.random.default_rng(5)
+    w_max = choose_w_max(_heavy_tailed_weights(rng, 2_000))
+    w = _heavy_tailed_weights(rng, 5_000)
+    estimates = [unweight(w, rng, w_max=w_max).xsec_estimate_pb for _ in range(400)]
+    result = unweight(w, rng, w_max=w_max)
+    assert result.w_max == w_max and result.n_overweight == np.count_nonzero(w > w_max) > 0
+    below = w[w <= w_max]
+    tolerance = 5 * np.sqrt(np.sum(below * (w_max - below))) / w.size / np.sqrt(len(estimates))
+    assert abs(np.mean(estimates) - w.mean()) < tolerance
+    with pytest.raises(ValueError, match="w_max"):
+        unweight(w, rng, w_max=0.0)
