@@ -14,6 +14,7 @@ import numpy as np
 
 from madnis_py.channels import ChannelMapping, FixedEnergy, Luminosity
 from madnis_py.errors import PhysicsSetupError
+from madnis_py.helicity_sampling import HelicitySampler
 from madnis_py.integrand import ChannelIntegrand, WeightedEvents
 from madnis_py.integrator import IntegrationResult, VegasConfig, VegasSampler
 from madnis_py.unweighting import choose_w_max, unweight
@@ -32,7 +33,7 @@ class Channel:
     @property
     def result(self) -> IntegrationResult:
         parts = [r for r in (self.survey, self.refine) if r is not None and r.n_eval > 0]
-        return IntegrationResult.combine(parts) if parts else IntegrationResult(0.0, 0.0)
+        return IntegrationResult.pool(parts) if parts else IntegrationResult(0.0, 0.0)
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,8 @@ class Generator:
         self.history: list[dict] = []
         #: w / <w> of the weighted points the last generation unweighted (for weights.png), float32 (n,)
         self.weighted_sample = np.empty(0, dtype=np.float32)
+        #: one per subprocess group with run_card nhel = 1 (helicities sampled), else none
+        self.helicity_samplers: list[HelicitySampler] = []
         self.sqrt_s = setup.beams.sqrt_s
         self.channels: list[Channel] = []
         for g, group in enumerate(setup.groups):
@@ -126,9 +129,12 @@ class Generator:
                     f"GeV (from the pT and invariant-mass cuts), above sqrt(s) = {self.sqrt_s:g} GeV: the phase "
                     "space is empty; loosen the cuts (e.g. ptj, ptl, mmll) or raise the beam energies."
                 )
+            sampler = HelicitySampler(group.matrix_element, rng) if int(setup.run_card["nhel"]) == 1 else None
+            if sampler is not None:
+                self.helicity_samplers.append(sampler)
             for d, topology in enumerate(group.topologies):
                 integrand = ChannelIntegrand(group, d, ChannelMapping(topology, energy), setup.scales,
-                                             setup.alpha_s, setup.pdf, setup.beams.lpp)
+                                             setup.alpha_s, setup.pdf, setup.beams.lpp, sampler)
                 self.channels.append(Channel(g, integrand, VegasSampler(integrand.dim, self.config, rng)))
 
     @property
@@ -150,13 +156,19 @@ class Generator:
             first = [c.sampler.adapt(c.integrand, plan.first_iterations, plan.first_points) for c in self.channels]
             self._record("survey", IntegrationResult(sum(r.value for r in first),
                                                      math.sqrt(sum(r.error ** 2 for r in first))))
+            self._adapt_helicities()
             for c, points in zip(self.channels, plan.shares(np.array([r.value for r in first]))):
                 per_iteration = max(points * 2 // (3 * plan.iterations), 100)
                 c.sampler.adapt(c.integrand, plan.iterations, per_iteration)
                 c.survey = c.sampler.estimate(c.integrand, 1, max(points // 3, 100))
+        self._adapt_helicities()
         self._check_nonzero()
         self._record("survey", self.integrate())
         log(f"  survey of {len(self.channels)} channel(s): {self.integrate()}")
+
+    def _adapt_helicities(self) -> None:
+        for sampler in self.helicity_samplers:
+            sampler.adapt()
 
     def _record(self, kind: str, result: IntegrationResult) -> None:
         self.history.append({"step": len(self.history) + 1, "kind": kind, "cross_section_pb": result.value,
@@ -187,7 +199,7 @@ class Generator:
                     continue
                 n = max(int(n), 100)  # every iteration spends points, so the loop always ends
                 w = self._weighted(c, n).weights
-                c.refine = IntegrationResult.combine([r for r in (c.refine, IntegrationResult.from_weights(w))
+                c.refine = IntegrationResult.pool([r for r in (c.refine, IntegrationResult.from_weights(w))
                                                       if r is not None])
                 spent += n
             self._record("refine", self.integrate())
@@ -235,7 +247,7 @@ class Generator:
             batch = self._weighted(c, size)
             drawn.append(batch.weights)
         w = np.concatenate(drawn)
-        c.refine = IntegrationResult.combine([r for r in (c.refine, IntegrationResult.from_weights(w))
+        c.refine = IntegrationResult.pool([r for r in (c.refine, IntegrationResult.from_weights(w))
                                               if r is not None])
         chosen = self.rng.choice(n_kept, size=n, replace=False)
         picked = WeightedEvents.concatenate(kept).take(chosen)
@@ -268,7 +280,8 @@ class Generator:
     def state_dict(self) -> dict:
         """The trained state: each channel's VEGAS grid and its integration results (picklable)."""
         return {"kind": "vegas", "channels": [
-            {"map": c.sampler.map, "survey": c.survey, "refine": c.refine} for c in self.channels]}
+            {"map": c.sampler.map, "survey": c.survey, "refine": c.refine} for c in self.channels],
+                "helicities": [s.state_dict() for s in self.helicity_samplers]}
 
     def load_state_dict(self, state: dict) -> None:
         if state.get("kind") != "vegas" or len(state["channels"]) != len(self.channels):
@@ -276,6 +289,8 @@ class Generator:
         for c, saved in zip(self.channels, state["channels"]):
             c.sampler.map = saved["map"]
             c.survey, c.refine = saved["survey"], saved["refine"]
+        for sampler, saved in zip(self.helicity_samplers, state.get("helicities", ())):
+            sampler.load_state_dict(saved)
 
     def describe(self) -> tuple[dict, ...]:
         """Per-group summary for results.json."""
@@ -335,7 +350,7 @@ class MadnisGenerator(Generator):
             )
 
     def integrate(self) -> IntegrationResult:
-        return IntegrationResult.combine(self.results) if self.results else IntegrationResult(0.0, 0.0)
+        return IntegrationResult.pool(self.results) if self.results else IntegrationResult(0.0, 0.0)
 
     def refine(self, target_relative_error: float, max_points: int, log=print) -> IntegrationResult:
         spent = 0

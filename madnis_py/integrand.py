@@ -78,11 +78,15 @@ class ChannelIntegrand:
     """One channel: a diagram's phase-space mapping for a subprocess group.
 
     group: SubprocessGroup; diagram: its index in the group's matrix element; mapping: ChannelMapping;
-    pdf: a PDF (None for lepton beams); lpp: the beam types; alpha_s: alpha_s(Q) (Q in GeV, (n,) -> (n,)).
+    pdf: a PDF (None for lepton beams); lpp: the beam types; alpha_s: alpha_s(Q) (Q in GeV, (n,) -> (n,));
+    helicity_sampler: one helicity combination per event instead of the sum (madnis_py.helicity_sampling).
     """
 
-    def __init__(self, group, diagram: int, mapping, scales: ScaleSettings, alpha_s, pdf=None, lpp=(0, 0)):
+    def __init__(self, group, diagram: int, mapping, scales: ScaleSettings, alpha_s, pdf=None, lpp=(0, 0),
+                 helicity_sampler=None):
         self.group = group
+        #: a HelicitySampler of the group (run_card nhel = 1), or None: |M|^2 summed over helicities
+        self.helicity_sampler = helicity_sampler
         self.diagram = diagram
         self.mapping = mapping
         self.scales = scales
@@ -144,7 +148,8 @@ class ChannelIntegrand:
         if keep.size:
             p = np.ascontiguousarray(momenta[keep])
             a_s = self.alpha_s(mu_r)
-            me, amp2 = self.group.matrix_element.evaluate(p, a_s)
+            evaluate = self.helicity_sampler.evaluate if self.helicity_sampler else self.group.matrix_element.evaluate
+            me, amp2 = evaluate(p, a_s)
             self.n_matrix_element_calls += keep.size
             total = amp2.sum(axis=1, keepdims=True)
             enhancement[keep] = np.divide(amp2, total, out=np.zeros_like(amp2), where=total > 0)
