@@ -564,7 +564,8 @@ class MadnisIntegrator:
 
     @_with_threads
     def train(self, steps: int | None = None, *, max_calls: int | None = None,
-              callback: Callable[[TrainingStatus], None] | None = None) -> TrainingSummary:
+              callback: Callable[[TrainingStatus], None] | None = None,
+              after_vegas: Callable[[], None] | None = None) -> TrainingSummary:
         """Train for ``steps`` optimisation steps (default ``config.train_steps``) or until
         ``max_calls`` integrand evaluations (default ``config.max_calls``; 0 or None: no budget)
         have been made by this call, whichever comes first.
@@ -574,7 +575,8 @@ class MadnisIntegrator:
         followed by ``config.buffer_steps`` buffered steps; with ``config.surrogate`` the first
         ``config.surrogate_steps`` steps (after ``surrogate_min_samples`` true evaluations)
         use the surrogate, which is refitted on the whole buffer at the end (for
-        :meth:`unweight_two_stage`).
+        :meth:`unweight_two_stage`). ``after_vegas`` is called once the VEGAS pre-training of this
+        call is over (e.g. to write a checkpoint between the two phases).
         """
         cfg = self.config
         steps = cfg.train_steps if steps is None else steps
@@ -589,6 +591,9 @@ class MadnisIntegrator:
         if not self.vegas_done and cfg.vegas_iterations > 0:
             vegas_its = self.pretrain_vegas(max_calls=max_calls, callback=callback)
             by_budget = vegas_its < cfg.vegas_iterations
+            self.vegas_done = True
+            if after_vegas is not None:
+                after_vegas()
         self.vegas_done = True
         if not cfg.use_madnis:
             steps = 0
