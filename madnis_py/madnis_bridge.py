@@ -39,6 +39,13 @@ class PhysicsIntegrand:
         #: the channels of each subprocess group: the prior of a point lives on its group's channels only, so
         #: channel dropping keeps at least one channel of every group (madnis_py.madnis.integrator)
         self.prior_partition = list(parts.values())
+        #: channels that differ by a permutation of identical final-state particles, whose mappings are one
+        #: another's with the legs relabelled (SubprocessGroup.channel_symmetry): one flow serves each class
+        classes: dict[int, list[int]] = {}
+        for index, c in enumerate(channels):
+            rep = self._first_channel[id(c.group)] + c.group.channel_symmetry[c.channel]
+            classes.setdefault(rep, []).append(index)
+        self.channel_groups = list(classes.values())
 
     def features(self, events: WeightedEvents) -> np.ndarray:
         final = events.momenta[:, 2:].reshape(len(events), -1) / self.sqrt_s
