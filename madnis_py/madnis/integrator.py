@@ -65,6 +65,10 @@ __all__ = ["MadnisIntegrator", "TrainingStatus", "TrainingSummary", "WeightedSam
 #: Checkpoint format tag.
 CHECKPOINT_FORMAT = "madnis_py.madnis/1"
 
+#: Largest number of entries of an (events, n_channels) array (priors, channel weights) made at once when
+#: integrating or sampling: with thousands of channels (p p > t t~ j j) the batch is cut into slices.
+PRIOR_ELEMENTS = 1 << 22
+
 #: Largest share of a training budget (``max_calls``) spent on the VEGAS pre-training.
 VEGAS_BUDGET_SHARE = 0.3
 
@@ -543,9 +547,14 @@ class MadnisIntegrator:
                 sums[0] += m * c
                 sums[1] += v * c
                 sums[2] += c
-                batches.append(SampleBatch(r, channels, out.f,
-                                           -torch.log(torch.as_tensor(jac, dtype=self.dtype)),
-                                           out.prior, out.features, out.log_jacobian))
+                if self.buffer is not None:
+                    # every group keeps its share of the buffer (the points are random: the first ones will
+                    # do); storing all would hold points x groups x n_channels priors at once
+                    k = max(1, math.ceil(self.buffer.capacity / len(self.groups)))
+                    lj = None if out.log_jacobian is None else out.log_jacobian[:k]
+                    batches.append(SampleBatch(r[:k], channels[:k], out.f[:k],
+                                               -torch.log(torch.as_tensor(jac[:k], dtype=self.dtype)),
+                                               out.prior[:k], out.features[:k], lj))
             c = sums[2].clamp_min(1.0)
             self._record(sums[0] / c, sums[1] / c, sums[2])
             if self.buffer is not None and batches:
@@ -652,10 +661,19 @@ class MadnisIntegrator:
 
     # -------------------------------------------------------------- integration, sampling --
     def _weights(self, channels: Tensor, r: Tensor, log_q: Tensor) -> tuple[Tensor, Tensor]:
-        out = self._evaluate(channels, r)
-        with torch.no_grad():
-            w = self._alpha(out.features, out.prior, channels) * out.f * torch.exp(-log_q)
-        return w, out.features
+        """alpha f / q of points of given channels (no gradient), evaluated in slices small enough that the
+        (events, n_channels) prior and channel-weight arrays stay below PRIOR_ELEMENTS entries."""
+        step = max(256, PRIOR_ELEMENTS // self.n_channels)
+        ws, feats = [], []
+        for start in range(0, channels.shape[0], step):
+            sl = slice(start, start + step)
+            out = self._evaluate(channels[sl], r[sl])
+            with torch.no_grad():
+                ws.append(self._alpha(out.features, out.prior, channels[sl]) * out.f * torch.exp(-log_q[sl]))
+            feats.append(out.features)
+        if not ws:
+            return (torch.zeros(0, dtype=self.dtype), torch.zeros((0, self.features_dim), dtype=self.dtype))
+        return torch.cat(ws), torch.cat(feats)
 
     @_with_threads
     def integrate(self, n: int, min_per_channel: int = 10) -> IntegrationResult:
