@@ -241,8 +241,9 @@ class MadnisGenerator(Generator):
 
     def train(self, log=print, checkpoint=None) -> None:
         """VEGAS pre-training, then flows and channel weights, then a first integration. ``checkpoint()`` (if
-        given) is called after each phase; a generator restored from a checkpoint continues where it stopped
-        (the flows after a finished VEGAS phase, within what is left of the ``madnis_max_calls`` budget)."""
+        given) is called after each phase and seven times during the flows' training; a generator restored from
+        a checkpoint continues where it stopped (MadnisIntegrator.train finishes a training call saved in its
+        middle; after a finished VEGAS phase the flows get what is left of the ``madnis_max_calls`` budget)."""
         def record(status) -> None:
             self.history.append({"step": int(status.step), "kind": status.kind, "loss": float(status.loss),
                                  "integrand_calls": int(status.n_calls)})
@@ -255,7 +256,8 @@ class MadnisGenerator(Generator):
         budget = self.madnis.config.max_calls
         # the budget covers the whole training: a run resumed after its VEGAS phase spends only what is left
         max_calls = max(budget - self.madnis.n_calls, 1) if budget else None
-        summary = self.madnis.train(max_calls=max_calls, callback=record, after_vegas=after_vegas)
+        summary = self.madnis.train(max_calls=max_calls, callback=record, after_vegas=after_vegas,
+                                    checkpoint=checkpoint)
         self.results.append(self.madnis.integrate(50_000))
         self._check_total()
         self.phase = "trained"

@@ -221,14 +221,30 @@ class _BestState:
             if self.best is None or self.last > self.best[0]:
                 self.best = (self.last, self.current)
 
-    def step(self) -> None:
-        """Call before every training step."""
+    def step(self) -> bool:
+        """Call before every training step; True when a new window starts (a point where the training can be
+        checkpointed: the tracker's state is then :meth:`state` and the current networks)."""
         it = self.integrator
         done = it.online_steps_done - self.start
         if done % self.size == 0 and (it._window is None or len(it._window) > 0):
             self._close()
             self.current = self._snapshot()
             it._window = []
+            return True
+        return False
+
+    def state(self) -> dict:
+        """The tracker at the start of a window (for checkpoints)."""
+        return {"size": self.size, "start": self.start, "last": self.last,
+                "best_efficiency": None if self.best is None else self.best[0],
+                "best": None if self.best is None else self.best[1]}
+
+    def load_state(self, state: dict) -> None:
+        """Continue from :meth:`state`, at the start of a window with the integrator's current networks."""
+        self.size, self.start, self.last = int(state["size"]), int(state["start"]), float(state["last"])
+        self.best = None if state["best"] is None else (float(state["best_efficiency"]), state["best"])
+        self.current = self._snapshot()
+        self.integrator._window = []
 
     def finish(self) -> None:
         it = self.integrator
@@ -312,6 +328,8 @@ class MadnisIntegrator:
         self.dropped: list[int] = []
         self.channel_max_weights = torch.zeros(self.n_channels, dtype=torch.float64)
         self._window: list[tuple[Tensor, Tensor]] | None = None
+        #: progress of a train() call saved in the middle (see train), else None
+        self._run: dict | None = None
 
     @contextlib.contextmanager
     def _threads(self):
@@ -574,7 +592,8 @@ class MadnisIntegrator:
     @_with_threads
     def train(self, steps: int | None = None, *, max_calls: int | None = None,
               callback: Callable[[TrainingStatus], None] | None = None,
-              after_vegas: Callable[[], None] | None = None) -> TrainingSummary:
+              after_vegas: Callable[[], None] | None = None,
+              checkpoint: Callable[[], None] | None = None) -> TrainingSummary:
         """Train for ``steps`` optimisation steps (default ``config.train_steps``) or until
         ``max_calls`` integrand evaluations (default ``config.max_calls``; 0 or None: no budget)
         have been made by this call, whichever comes first.
@@ -584,37 +603,50 @@ class MadnisIntegrator:
         followed by ``config.buffer_steps`` buffered steps; with ``config.surrogate`` the first
         ``config.surrogate_steps`` steps (after ``surrogate_min_samples`` true evaluations)
         use the surrogate, which is refitted on the whole buffer at the end (for
-        :meth:`unweight_two_stage`). ``after_vegas`` is called once the VEGAS pre-training of this
-        call is over (e.g. to write a checkpoint between the two phases).
+        :meth:`unweight_two_stage`).
+
+        Checkpoints: ``after_vegas`` is called once the VEGAS pre-training of this call is over,
+        ``checkpoint`` at the start of every window of the keep-best tracker (seven times per call;
+        the caller saves the end itself), e.g. to :meth:`save`. A state saved in the middle of a call records its
+        progress: ``train()`` on an integrator restored from it finishes that call (same steps,
+        budget, learning-rate schedule and best-state tracking) and ignores its own arguments.
         """
         cfg = self.config
-        steps = cfg.train_steps if steps is None else steps
-        if max_calls is None:
-            max_calls = cfg.max_calls or None
-        start_calls = self.n_calls
-        losses: list[float] = []
-        kinds = {"online": 0, "buffered": 0, "surrogate": 0}
-        dropped: list[int] = []
-        vegas_its = 0
-        by_budget = False
-        if not self.vegas_done and cfg.vegas_iterations > 0:
-            vegas_its = self.pretrain_vegas(max_calls=max_calls, callback=callback)
-            by_budget = vegas_its < cfg.vegas_iterations
+        run = self._run
+        if run is None:
+            steps = cfg.train_steps if steps is None else steps
+            if max_calls is None:
+                max_calls = cfg.max_calls or None
+            start_calls = self.n_calls
+            vegas_its = 0
+            by_budget = False
+            if not self.vegas_done and cfg.vegas_iterations > 0:
+                vegas_its = self.pretrain_vegas(max_calls=max_calls, callback=callback)
+                by_budget = vegas_its < cfg.vegas_iterations
             self.vegas_done = True
-            if after_vegas is not None:
+            if not cfg.use_madnis:
+                steps = 0
+            # the learning-rate schedule runs over the online steps this call will make
+            planned = math.ceil(steps / (1 + cfg.buffer_steps)) if self.buffer is not None else steps
+            if max_calls is not None:
+                planned = min(planned, max(1, (max_calls - (self.n_calls - start_calls)) // cfg.batch_size))
+            run = {"steps": steps, "max_calls": max_calls, "start_calls": start_calls, "done": 0,
+                   "planned": planned, "online_start": self.online_steps_done, "vegas_its": vegas_its,
+                   "by_budget": by_budget, "losses": [], "dropped": [],
+                   "kinds": {"online": 0, "buffered": 0, "surrogate": 0}, "tracker": None}
+            self._run = run
+            if vegas_its and after_vegas is not None:
                 after_vegas()
-        self.vegas_done = True
-        if not cfg.use_madnis:
-            steps = 0
-        # the learning-rate schedule runs over the online steps this call will make
-        planned = math.ceil(steps / (1 + cfg.buffer_steps)) if self.buffer is not None else steps
-        if max_calls is not None:
-            planned = min(planned, max(1, (max_calls - (self.n_calls - start_calls)) // cfg.batch_size))
-        online_start = self.online_steps_done
+        steps, max_calls, start_calls = run["steps"], run["max_calls"], run["start_calls"]
+        planned, online_start, kinds = run["planned"], run["online_start"], run["kinds"]
+        losses, dropped = run["losses"], run["dropped"]
         tracker = _BestState(self, planned) if cfg.keep_best and planned >= 2 * _BestState.WINDOWS else None
-        for _ in range(steps):
-            if tracker is not None:
-                tracker.step()
+        if tracker is not None and run["tracker"] is not None:
+            tracker.load_state(run["tracker"])
+        while run["done"] < steps:
+            if tracker is not None and tracker.step() and checkpoint is not None and run["done"] > 0:
+                run["tracker"] = tracker.state()
+                checkpoint()
             if cfg.lr_schedule == "cosine" and planned > 0:
                 t = min(1.0, (self.online_steps_done - online_start) / planned)
                 for group in self.optimizer.param_groups:
@@ -632,7 +664,7 @@ class MadnisIntegrator:
                 kind = "buffered"
             if kind == "online" and max_calls is not None \
                     and self.n_calls - start_calls + cfg.batch_size > max_calls:
-                by_budget = True
+                run["by_budget"] = True
                 break
             if kind == "online":
                 loss = self._online_step()
@@ -647,17 +679,19 @@ class MadnisIntegrator:
                 callback(TrainingStatus(self.step, kind, loss, self.n_calls,
                                         int(self.active.sum())))
             self.step += 1
+            run["done"] += 1
         if tracker is not None:
             tracker.finish()
         if self.surrogate is not None and self.buffer is not None and steps > 0 \
                 and len(self.buffer) >= 2:
             # refit on everything gathered, for two-stage unweighting after training
             self.fit_surrogate()
+        self._run = None
         return TrainingSummary(
             steps=sum(kinds.values()), online_steps=kinds["online"],
             buffered_steps=kinds["buffered"], surrogate_steps=kinds["surrogate"],
-            vegas_iterations=vegas_its, n_calls=self.n_calls - start_calls,
-            losses=tuple(losses), dropped_channels=tuple(dropped), stopped_by_budget=by_budget)
+            vegas_iterations=run["vegas_its"], n_calls=self.n_calls - start_calls,
+            losses=tuple(losses), dropped_channels=tuple(dropped), stopped_by_budget=run["by_budget"])
 
     # -------------------------------------------------------------- integration, sampling --
     def _weights(self, channels: Tensor, r: Tensor, log_q: Tensor) -> tuple[Tensor, Tensor]:
@@ -866,6 +900,7 @@ class MadnisIntegrator:
             "dropped": list(self.dropped),
             "channel_max_weights": self.channel_max_weights.clone(),
             "generator": self.generator.get_state(),
+            "run": self._run,
         }
 
     def load_state_dict(self, state: dict) -> None:
@@ -910,6 +945,7 @@ class MadnisIntegrator:
         if "channel_max_weights" in state:
             self.channel_max_weights = state["channel_max_weights"].clone()
         self.generator.set_state(state["generator"])
+        self._run = state.get("run")
 
     def save(self, path: str | os.PathLike) -> None:
         """Write a checkpoint (written to a temporary file, then renamed: never half-written)."""
