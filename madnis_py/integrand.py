@@ -114,8 +114,13 @@ class ChannelIntegrand:
         and the enhancement weights of all channels of the group, |M_d|^2 / sum_k |M_k|^2 over the channels'
         diagrams d, k, (n, n_channels of the group)."""
         mapped = self.mapping.map(np.ascontiguousarray(r))
-        momenta, x, jacobian = mapped.momenta, mapped.x, mapped.weight
-        n = r.shape[0]
+        return self.weigh(mapped.momenta, mapped.x, mapped.weight)
+
+    def weigh(self, momenta: np.ndarray, x: np.ndarray, jacobian: np.ndarray) -> tuple[WeightedEvents, np.ndarray]:
+        """:meth:`evaluate` for mapped points: momenta (n, n_particles, 4) GeV, x (n, 2), jacobian (n,) the
+        mapping's weight. Any channel of the group gives the same result: the points of several channels of one
+        group can be weighed together (one matrix-element call)."""
+        n = momenta.shape[0]
         weights, alpha_s, scale, fac = np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n)
         enhancement = np.zeros((n, len(self.group.topologies)))
         keep = np.flatnonzero((jacobian > 0) & self.group.cuts.passes(momenta))

@@ -65,9 +65,21 @@ class PhysicsIntegrand:
         r_np = r.detach().cpu().numpy().astype(np.float64)
         n = len(ch)
         f, prior, feats = np.zeros(n), np.zeros((n, self.n_channels)), np.zeros((n, self.features_dim))
+        # map channel by channel, then weigh each subprocess group's points together (one matrix-element call
+        # per group: with thousands of channels a batch holds only a few points of each)
+        by_group: dict[int, list] = {}
         for c in np.unique(ch):
             rows = np.flatnonzero(ch == c)
-            events, prior[rows] = self.physics(int(c), np.ascontiguousarray(r_np[rows]))
+            mapped = self.channels[int(c)].mapping.map(np.ascontiguousarray(r_np[rows]))
+            by_group.setdefault(id(self.channels[int(c)].group), []).append((int(c), rows, mapped))
+        for parts in by_group.values():
+            rows = np.concatenate([p[1] for p in parts])
+            integrand = self.channels[parts[0][0]]
+            events, enhancement = integrand.weigh(np.concatenate([p[2].momenta for p in parts]),
+                                                  np.concatenate([p[2].x for p in parts]),
+                                                  np.concatenate([p[2].weight for p in parts]))
+            first = self._first_channel[id(integrand.group)]
+            prior[rows, first:first + enhancement.shape[1]] = enhancement
             f[rows] = events.weights
             feats[rows] = self.features(events)
         as_tensor = lambda a: torch.as_tensor(a, dtype=r.dtype)
