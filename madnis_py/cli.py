@@ -2,7 +2,7 @@
 
     madnis-py launch PROCESS [--run-card F] [--param-card F] [--set NAME=VALUE ...] [--seed N] [-o OUTDIR]
                      [--force] [--format lhe,hepmc] [--shower none|pythia8] [--pythia-set SETTING ...]
-                     [--no-plots] [-q]
+                     [--no-plots] [--resume] [-q]
 """
 
 from __future__ import annotations
@@ -43,7 +43,11 @@ def _parser() -> argparse.ArgumentParser:
                     "results.json and summary.txt.",
         epilog="Examples:\n"
                "  madnis-py launch processes/ee_mumu --set nevents=10000 -o ee_mumu_run\n"
-               "  madnis-py launch processes/pp_tt --format lhe,hepmc --shower pythia8 -o pp_tt_run",
+               "  madnis-py launch processes/pp_tt --format lhe,hepmc --shower pythia8 -o pp_tt_run\n"
+               "  madnis-py launch processes/pp_ttj --set use_madnis=True -o ttj_run --resume   # continue a run\n\n"
+               "The trained state is saved as OUTDIR/madnis_state.pkl after each training phase and after the\n"
+               "integration; --resume reloads it (same cards; nevents, iseed, madnis_threads may change) and\n"
+               "skips what is done. EventGenerator.load(OUTDIR/madnis_state.pkl) reads it in Python.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     launch.add_argument("process", type=Path, metavar="PROCESS",
@@ -75,6 +79,9 @@ def _parser() -> argparse.ArgumentParser:
     launch.add_argument("--cluster", metavar="ADDRESS",
                         help="run the generation on an existing Dask scheduler (tcp://host:8786), or on 'slurm' / "
                              "'htcondor' through dask-jobqueue")
+    launch.add_argument("--resume", action="store_true",
+                        help="continue the run saved in OUTDIR (OUTDIR/madnis_state.pkl, written after each training "
+                             "phase): skip the training done, then integrate and generate; same cards needed")
     launch.add_argument("-q", "--quiet", action="store_true", help="print only the final summary")
     return parser
 
@@ -114,12 +121,13 @@ def main(argv: list[str] | None = None) -> int:
             plots=args.plots,
             workers=args.workers,
             cluster=args.cluster,
+            resume=args.resume,
         )
         result = launch(options)
     except UserError as exc:
         return _error(str(exc))
     except KeyboardInterrupt:
-        return _error("interrupted; no output was written.")
+        return _error("interrupted; no output was written (besides a trained state, if training got that far).")
     print(result.summary())
     return 0
 

@@ -17,7 +17,7 @@ import pickle
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
+from typing import Callable, Mapping
 
 import numpy as np
 
@@ -71,6 +71,27 @@ class Events:
         return self.record.weights
 
 
+#: run_card entries that may differ between a saved run and its resumption: they change neither the channels nor
+#: the integrand nor the shapes of the networks.
+RESUME_FREE_ENTRIES = frozenset({"nevents", "iseed", "madnis_threads", "madnis_integrate_batch",
+                                 "madnis_train_steps", "madnis_max_calls"})
+
+
+def _card_differences(state: dict, setup: RunSetup) -> list[str]:
+    """What differs between the cards of a saved state and those of ``setup`` (empty when resumable)."""
+    out = []
+    if state["proc_card"].strip() != setup.proc_card.text.strip():
+        out.append("proc_card differs")
+    if state["param_card"] != setup.param_card.to_text():
+        out.append("param_card differs")
+    saved = RunCard.from_text(state["run_card"], "<saved run_card>").as_dict()
+    now = setup.run_card.as_dict()
+    for name in sorted(set(saved) | set(now)):
+        if name not in RESUME_FREE_ENTRIES and saved.get(name) != now.get(name):
+            out.append(f"run_card {name} = {saved.get(name)!r} saved, {now.get(name)!r} now")
+    return out
+
+
 def _settings(settings: Mapping[str, object] | None) -> tuple[str, ...]:
     return tuple(f"{name}={value}" for name, value in (settings or {}).items())
 
@@ -106,10 +127,29 @@ class EventGenerator:
         return cls(load_setup(proc, None, None if param_card is None else Path(param_card), _settings(settings)),
                    seed)
 
-    def train(self, log=None) -> IntegrationResult:
-        """Learns the sampling (VEGAS grids per channel, then flows with MadNIS); returns the first estimate."""
-        self.sampler.train(log=log or (lambda *a: None))
-        self._trained = True
+    @property
+    def trained(self) -> bool:
+        """Whether the sampler is trained (False for a new generator, or one restored from a checkpoint written
+        before the end of its training)."""
+        return self._trained or getattr(self.sampler, "phase", None) == "trained"
+
+    def train(self, log=None, checkpoint: str | Path | Callable[[], None] | None = None) -> IntegrationResult:
+        """Learns the sampling (VEGAS grids per channel, then flows with MadNIS); returns the first estimate.
+
+        ``checkpoint``: a file that receives the state (as :meth:`save` writes it) after each training phase
+        (MadNIS: after the VEGAS pre-training and after the flows), or a function called then; :meth:`load` or
+        :meth:`resume` continue from such a file. A generator restored before the end of its training continues it here."""
+        log = log or (lambda *a: None)
+        write = checkpoint if callable(checkpoint) or checkpoint is None else (
+            lambda: self.write_checkpoint(checkpoint))
+        if isinstance(self.sampler, MadnisGenerator):
+            self.sampler.train(log=log, checkpoint=write)
+            self._trained = True
+        else:
+            self.sampler.train(log=log)
+            self._trained = True
+            if write is not None:
+                write()
         return self.sampler.integrate()
 
     def integrate(self, target_relative_error: float = TARGET_RELATIVE_ERROR, log=None) -> IntegrationResult:
@@ -135,28 +175,72 @@ class EventGenerator:
 
     def state_bytes(self) -> bytes:
         """The cards and the trained sampler, serialised (for :meth:`save` and for generation workers)."""
-        if not self._trained:
+        if not self.trained:
             raise UserError("save: nothing trained yet; call train() or integrate() first.")
+        return self._state_bytes()
+
+    def _state_bytes(self) -> bytes:
         state = {"version": __version__, "seed": self.seed, "proc_card": self.setup.proc_card.text,
                  "proc_card_path": str(self.setup.proc_card_path), "run_card": self.setup.run_card.to_text(),
-                 "param_card": self.setup.param_card.to_text(), "sampler": self.sampler.state_dict()}
+                 "param_card": self.setup.param_card.to_text(), "sampler": self.sampler.state_dict(),
+                 "trained": self.trained}
         return pickle.dumps(state)
+
+    def write_checkpoint(self, path: str | Path) -> Path:
+        """Saves the state as :meth:`save` does, also in the middle of training (then :meth:`load` or
+        :meth:`resume` give a generator whose :meth:`train` continues the training)."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(path, self._state_bytes())
+        return path
+
+    @staticmethod
+    def _read_state(data: bytes, source: str) -> dict:
+        try:
+            state = pickle.loads(data)
+            state["sampler"]
+        except (pickle.UnpicklingError, EOFError, KeyError, AttributeError, TypeError, ValueError) as exc:
+            raise UserError(f"{source}: cannot read a saved madnis-py state ({exc}); give a file written by "
+                            "EventGenerator.save or by madnis-py launch.") from None
+        return state
 
     @classmethod
     def from_state_bytes(cls, data: bytes, seed: int | None = None, source: str = "<state>") -> "EventGenerator":
         """The inverse of :meth:`state_bytes` (new random numbers unless ``seed`` repeats)."""
-        try:
-            state = pickle.loads(data)
-        except (pickle.UnpicklingError, EOFError, KeyError, AttributeError) as exc:
-            raise UserError(f"{source}: cannot read a saved madnis-py state ({exc}); give a file written by "
-                            "EventGenerator.save.") from None
+        state = cls._read_state(data, source)
         setup = load_setup(ProcCard.from_text(state["proc_card"], state["proc_card_path"]),
                            RunCard.from_text(state["run_card"], f"{source} (run_card)"),
                            ParamCard.from_text(state["param_card"], f"{source} (param_card)"))
         generator = cls(setup, seed)
-        generator.sampler.load_state_dict(state["sampler"])
-        generator._trained = True
+        generator._restore(state, source)
         return generator
+
+    @classmethod
+    def resume(cls, setup: RunSetup, path: str | Path, seed: int | None = None) -> "EventGenerator":
+        """A generator for ``setup`` that continues from the state in ``path`` (written by :meth:`save`,
+        :meth:`write_checkpoint` or ``madnis-py launch``). The cards must be those of the saved run, except for
+        the entries in :data:`RESUME_FREE_ENTRIES` (e.g. nevents); UserError otherwise."""
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            raise UserError(f"{path}: cannot read a saved madnis-py state ({exc.strerror}); --resume needs the "
+                            "output directory of an earlier run (its madnis_state.pkl).") from None
+        state = cls._read_state(data, str(path))
+        differences = _card_differences(state, setup)
+        if differences:
+            raise UserError(f"{path}: the saved run used other cards ({'; '.join(differences)}); resume with the "
+                            "cards of that run, or start a new run in another directory (-o).")
+        generator = cls(setup, seed)
+        generator._restore(state, str(path))
+        return generator
+
+    def _restore(self, state: dict, source: str) -> None:
+        try:
+            self.sampler.load_state_dict(state["sampler"])
+        except (ValueError, KeyError) as exc:
+            raise UserError(f"{source}: the saved state does not fit this process and configuration ({exc}).") \
+                from None
+        self._trained = bool(state.get("trained", True))
 
     def save(self, path: str | Path) -> Path:
         """Saves the cards and the trained sampler, to be reloaded with :meth:`load`."""

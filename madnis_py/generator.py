@@ -320,27 +320,46 @@ class MadnisGenerator(Generator):
         self.madnis = MadnisIntegrator(self.physics, replace(config, seed=seed))
         self.results: list[IntegrationResult] = []
         self.history: list[dict] = []
+        #: how far training got: "new", "vegas" (VEGAS pre-training done) or "trained"
+        self.phase = "new"
 
-    def train(self, log=print) -> None:
+    def train(self, log=print, checkpoint=None) -> None:
+        """VEGAS pre-training, then flows and channel weights, then a first integration. ``checkpoint()`` (if
+        given) is called after each phase and seven times during the flows' training; a generator restored from
+        a checkpoint continues where it stopped (MadnisIntegrator.train finishes a training call saved in its
+        middle; after a finished VEGAS phase the flows get what is left of the ``madnis_max_calls`` budget)."""
         def record(status) -> None:
             self.history.append({"step": int(status.step), "kind": status.kind, "loss": float(status.loss),
                                  "integrand_calls": int(status.n_calls)})
 
-        summary = self.madnis.train(callback=record)
+        def after_vegas() -> None:
+            self.phase = "vegas"
+            if checkpoint is not None:
+                checkpoint()
+
+        budget = self.madnis.config.max_calls
+        # the budget covers the whole training: a run resumed after its VEGAS phase spends only what is left
+        max_calls = max(budget - self.madnis.n_calls, 1) if budget else None
+        summary = self.madnis.train(max_calls=max_calls, callback=record, after_vegas=after_vegas,
+                                    checkpoint=checkpoint)
         self.results.append(self.madnis.integrate(50_000))
         self._check_total()
+        self.phase = "trained"
         log(f"  MadNIS training: {summary.vegas_iterations} VEGAS iterations, {summary.steps} steps, "
             f"{summary.n_calls} integrand calls; {self.integrate()}")
+        if checkpoint is not None:
+            checkpoint()
 
     def state_dict(self) -> dict:
         return {"kind": "madnis", "madnis": self.madnis.state_dict(), "results": list(self.results),
-                "history": list(self.history)}
+                "history": list(self.history), "phase": self.phase}
 
     def load_state_dict(self, state: dict) -> None:
         if state.get("kind") != "madnis":
             raise ValueError("the saved state belongs to a different integrator")
         self.madnis.load_state_dict(state["madnis"])
         self.results, self.history = list(state["results"]), list(state["history"])
+        self.phase = state.get("phase", "trained")
 
     def _check_total(self) -> None:
         if not self.integrate().value > 0:

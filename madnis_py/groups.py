@@ -6,6 +6,7 @@ evaluation of |M|^2 serves them all, weighted by the sum of their parton luminos
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,10 +21,13 @@ from madnis_py.process import Subprocess
 class SubprocessGroup:
     """Subprocesses (same final state, same |M|^2 program) with their matrix element, cuts and channels.
 
-    topologies: one phase-space channel per diagram; single_resonance: the whole final state comes from one
-    colourless s-channel resonance in every diagram; clustering: the tables of MadGraph's kT-clustering scale
-    (dynamical_scale_choice = -1, madnis_py/clustering.py), None when the run does not use it or the process
-    has no diagram to cluster along.
+    topologies: the phase-space channels, one per diagram of :attr:`channel_diagrams`; single_resonance: the whole
+    final state comes from one colourless s-channel resonance in every diagram (this fixes MadGraph's default
+    dynamical scale); channel_diagrams: the diagram (index in the matrix element) of each channel: as MadGraph,
+    the diagrams made of the smallest vertices only (a diagram with a four-point vertex where the others have
+    three-point vertices is no channel and its |M_i|^2 is no channel weight, MadGraph's ``get_amp2_lines``).
+    clustering: the tables of MadGraph's kT-clustering scale (dynamical_scale_choice = -1,
+    madnis_py/clustering.py), None when the run does not use it or the process has no diagram to cluster along.
     """
 
     members: tuple[Subprocess, ...]
@@ -32,6 +36,20 @@ class SubprocessGroup:
     topologies: tuple
     single_resonance: bool
     clustering: ClusteringTables | None = None
+    channel_diagrams: tuple[int, ...] = ()
+    #: for each channel, the channel of the group it is a permutation of (identical final-state particles
+    #: exchanged, its topology being that channel's with the legs relabelled), or itself; MadNIS gives one flow to
+    #: the channels of one symmetry class (arXiv:2311.01548)
+    channel_symmetry: tuple[int, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.channel_diagrams:
+            object.__setattr__(self, "channel_diagrams", tuple(range(len(self.topologies))))
+        if not self.channel_symmetry:
+            object.__setattr__(self, "channel_symmetry", tuple(range(len(self.topologies))))
+        if not len(self.channel_diagrams) == len(self.channel_symmetry) == len(self.topologies):
+            raise ValueError(f"{len(self.topologies)} topologies for {len(self.channel_diagrams)} channel diagrams "
+                             f"and {len(self.channel_symmetry)} symmetry entries")
 
     @property
     def name(self) -> str:
@@ -67,6 +85,72 @@ def _program_key(matrix_element, subprocess: Subprocess) -> tuple:
     return (subprocess.pdgs[2:], subprocess.masses, p.factor) + tuple(a.tobytes() for a in arrays)
 
 
+def channel_diagrams(matrix_element) -> tuple[int, ...]:
+    """The diagrams that are phase-space channels, as MadGraph chooses them: those whose largest vertex is as
+    small as the smallest such maximum over all diagrams (three-point vertices when any diagram has only those)."""
+    sizes = [d.max_vertex_legs() for d in matrix_element.diagrams.diagrams]
+    smallest = min(sizes)
+    return tuple(d for d, size in enumerate(sizes) if size == smallest)
+
+
+def _line_signature(propagators, n_legs: int) -> frozenset:
+    """A diagram's internal lines as {(the legs on the side without leg 0, the particle flowing into them)}: the
+    diagram's identity among tree diagrams made of three-point vertices, whatever its leg numbering."""
+    everything = frozenset(range(n_legs))
+    lines = []
+    for p in propagators:
+        if p.s_channel:
+            lines.append((frozenset(p.final_legs), p.particle.name))
+        elif 0 in p.legs:
+            lines.append((everything - p.legs, p.particle.name))
+        else:
+            lines.append((frozenset(p.legs), p.particle.antiname))
+    return frozenset(lines)
+
+
+def _identical_final_permutations(final_pdgs: tuple[int, ...]) -> list[dict[int, int]]:
+    """Every permutation of the final legs (process indices from 2) that only exchanges identical particles,
+    the identity excluded."""
+    classes: dict[int, list[int]] = {}
+    for k, pdg in enumerate(final_pdgs):
+        classes.setdefault(pdg, []).append(k + 2)
+    sets = [legs for legs in classes.values() if len(legs) > 1]
+    out = []
+    for images in itertools.product(*(itertools.permutations(legs) for legs in sets)):
+        perm = {a: b for legs, image in zip(sets, images) for a, b in zip(legs, image) if a != b}
+        if perm:
+            out.append(perm)
+    return out
+
+
+def channel_symmetries(propagators, channels: tuple[int, ...], final_pdgs: tuple[int, ...]
+                       ) -> list[tuple[int, dict[int, int]]]:
+    """For each channel (diagram index in ``channels``): (the first channel it is a permutation of, the
+    permutation of final legs taking that channel's diagram to it), by comparing the diagrams' internal lines
+    with their legs exchanged among identical final-state particles (MadGraph's ``find_symmetry``).
+    propagators: each diagram's internal lines; final_pdgs: the PDG codes of the final state."""
+    n_legs = len(final_pdgs) + 2
+    signatures = [_line_signature(propagators[d], n_legs) for d in channels]
+    index = {}
+    for k, sig in enumerate(signatures):
+        index.setdefault(sig, k)
+    if len(index) != len(signatures):  # two diagrams with the same lines: no symmetry is assumed
+        return [(k, {}) for k in range(len(channels))]
+    perms = _identical_final_permutations(tuple(final_pdgs))
+    out: list[tuple[int, dict[int, int]]] = []
+    for k, sig in enumerate(signatures):
+        found = (k, {})
+        for perm in perms:
+            # the lines of this diagram with its legs exchanged back: a diagram found there is its image under perm
+            image = frozenset((frozenset(perm.get(leg, leg) for leg in legs), name) for legs, name in sig)
+            j = index.get(image)
+            if j is not None and j < found[0]:
+                found = (j, {b: a for a, b in perm.items()})
+        # the permutations form a group: the smallest channel of the class is reached directly
+        out.append(found)
+    return out
+
+
 def group_subprocesses(pairs, run_card, parameters, zerowidth_tchannel: bool) -> list[SubprocessGroup]:
     """Groups (subprocess, matrix element) pairs whose programs are identical, in order of first appearance."""
     grouped: dict[tuple, list] = {}
@@ -79,11 +163,18 @@ def group_subprocesses(pairs, run_card, parameters, zerowidth_tchannel: bool) ->
         first = members[0]
         propagators = [me.propagators(d) for d in range(me.n_diagrams)]
         cuts = CutSpec.from_run_card(run_card, first.pdgs[2:])
-        topologies = tuple(diagram_topology(props, first.masses, parameters, zerowidth_tchannel=zerowidth_tchannel)
-                           for props in propagators)
-        groups.append(SubprocessGroup(members, me, cuts, topologies,
+        channels = channel_diagrams(me)
+        symmetry = channel_symmetries(propagators, channels, first.pdgs[2:])
+        topologies = []
+        for k, d in enumerate(channels):
+            rep, perm = symmetry[k]
+            topologies.append(topologies[rep].permuted(perm) if rep != k else
+                              diagram_topology(propagators[d], first.masses, parameters,
+                                               zerowidth_tchannel=zerowidth_tchannel))
+        groups.append(SubprocessGroup(members, me, cuts, tuple(topologies),
                                       is_single_resonance(propagators, len(first.masses)),
-                                      _clustering(me, run_card, parameters)))
+                                      clustering=_clustering(me, run_card, parameters), channel_diagrams=channels,
+                                      channel_symmetry=tuple(rep for rep, _ in symmetry)))
     return groups
 
 

@@ -5,7 +5,7 @@ For channel (group g, diagram d) and r in [0, 1]^dim:
     w(r) = CONV * flux(s_hat) * L_g(x1, x2, mu_F) * |M_g|^2(p, alpha_s(mu_R)) * alpha_d(p) * dPhi/dr * cuts(p)
 
 with L_g the summed parton luminosity of the group's members (1 for lepton beams), alpha_d = |M_d|^2 /
-sum_k |M_k|^2 the single-diagram-enhancement weight (hep-ph/0208156), and dPhi/dr the channel mapping's
+sum_k |M_k|^2 the single-diagram-enhancement weight (hep-ph/0208156; d, k run over the group's channel diagrams), and dPhi/dr the channel mapping's
 Jacobian (including dx1 dx2 for hadron beams). The mean of w over uniform r is the channel's share of the
 cross section; the channels of a group add up to its cross section.
 """
@@ -77,17 +77,20 @@ def flux_factor(s: np.ndarray | float, m1: float, m2: float):
 class ChannelIntegrand:
     """One channel: a diagram's phase-space mapping for a subprocess group.
 
-    group: SubprocessGroup; diagram: its index in the group's matrix element; mapping: ChannelMapping;
+    group: SubprocessGroup; channel: the channel's index in the group (its diagram in the group's matrix element is
+    ``group.channel_diagrams[channel]``, :attr:`diagram`); mapping: ChannelMapping;
     pdf: a PDF (None for lepton beams); lpp: the beam types; alpha_s: alpha_s(Q) (Q in GeV, (n,) -> (n,));
     helicity_sampler: one helicity combination per event instead of the sum (madnis_py.helicity_sampling).
     """
 
-    def __init__(self, group, diagram: int, mapping, scales: ScaleSettings, alpha_s, pdf=None, lpp=(0, 0),
+    def __init__(self, group, channel: int, mapping, scales: ScaleSettings, alpha_s, pdf=None, lpp=(0, 0),
                  helicity_sampler=None):
         self.group = group
+        self.channel = channel
+        self.diagram = group.channel_diagrams[channel]
+        self._amp2_columns = np.asarray(group.channel_diagrams, dtype=np.int64)
         #: a HelicitySampler of the group (run_card nhel = 1), or None: |M|^2 summed over helicities
         self.helicity_sampler = helicity_sampler
-        self.diagram = diagram
         self.mapping = mapping
         self.scales = scales
         self.alpha_s = alpha_s
@@ -135,10 +138,16 @@ class ChannelIntegrand:
 
     def evaluate(self, r: np.ndarray) -> tuple[WeightedEvents, np.ndarray]:
         """Weighted events for r, float64 (n, dim) in [0, 1]^dim, WITHOUT the single-diagram enhancement,
-        and the enhancement weights of all diagrams of the group, |M_d|^2 / sum_k |M_k|^2, (n, n_diagrams)."""
+        and the enhancement weights of all channels of the group, |M_d|^2 / sum_k |M_k|^2 over the channels'
+        diagrams d, k, (n, n_channels of the group)."""
         mapped = self.mapping.map(np.ascontiguousarray(r))
-        momenta, x, jacobian = mapped.momenta, mapped.x, mapped.weight
-        n = r.shape[0]
+        return self.weigh(mapped.momenta, mapped.x, mapped.weight)
+
+    def weigh(self, momenta: np.ndarray, x: np.ndarray, jacobian: np.ndarray) -> tuple[WeightedEvents, np.ndarray]:
+        """:meth:`evaluate` for mapped points: momenta (n, n_particles, 4) GeV, x (n, 2), jacobian (n,) the
+        mapping's weight. Any channel of the group gives the same result: the points of several channels of one
+        group can be weighed together (one matrix-element call)."""
+        n = momenta.shape[0]
         weights, alpha_s, scale, fac = np.zeros(n), np.zeros(n), np.zeros(n), np.zeros((n, 2))
         enhancement = np.zeros((n, len(self.group.topologies)))
         keep = np.flatnonzero((jacobian > 0) & self.group.cuts.passes(momenta))
@@ -150,6 +159,7 @@ class ChannelIntegrand:
             a_s = self.alpha_s(mu_r)
             evaluate = self.helicity_sampler.evaluate if self.helicity_sampler else self.group.matrix_element.evaluate
             me, amp2 = evaluate(p, a_s)
+            amp2 = amp2[:, self._amp2_columns]
             self.n_matrix_element_calls += keep.size
             total = amp2.sum(axis=1, keepdims=True)
             enhancement[keep] = np.divide(amp2, total, out=np.zeros_like(amp2), where=total > 0)
@@ -165,7 +175,7 @@ class ChannelIntegrand:
     def events(self, r: np.ndarray) -> WeightedEvents:
         """Weighted events of this channel for r, float64 (n, dim) in [0, 1]^dim (enhancement included)."""
         events, enhancement = self.evaluate(r)
-        return WeightedEvents(events.momenta, events.weights * enhancement[:, self.diagram], events.alpha_s,
+        return WeightedEvents(events.momenta, events.weights * enhancement[:, self.channel], events.alpha_s,
                               events.scale, events.mu_f, events.x)
 
     def luminosities(self, x: np.ndarray, mu_f: np.ndarray) -> np.ndarray:

@@ -39,6 +39,13 @@ class PhysicsIntegrand:
         #: the channels of each subprocess group: the prior of a point lives on its group's channels only, so
         #: channel dropping keeps at least one channel of every group (madnis_py.madnis.integrator)
         self.prior_partition = list(parts.values())
+        #: channels that differ by a permutation of identical final-state particles, whose mappings are one
+        #: another's with the legs relabelled (SubprocessGroup.channel_symmetry): one flow serves each class
+        classes: dict[int, list[int]] = {}
+        for index, c in enumerate(channels):
+            rep = self._first_channel[id(c.group)] + c.group.channel_symmetry[c.channel]
+            classes.setdefault(rep, []).append(index)
+        self.channel_groups = list(classes.values())
 
     def features(self, events: WeightedEvents) -> np.ndarray:
         final = events.momenta[:, 2:].reshape(len(events), -1) / self.sqrt_s
@@ -58,9 +65,21 @@ class PhysicsIntegrand:
         r_np = r.detach().cpu().numpy().astype(np.float64)
         n = len(ch)
         f, prior, feats = np.zeros(n), np.zeros((n, self.n_channels)), np.zeros((n, self.features_dim))
+        # map channel by channel, then weigh each subprocess group's points together (one matrix-element call
+        # per group: with thousands of channels a batch holds only a few points of each)
+        by_group: dict[int, list] = {}
         for c in np.unique(ch):
             rows = np.flatnonzero(ch == c)
-            events, prior[rows] = self.physics(int(c), np.ascontiguousarray(r_np[rows]))
+            mapped = self.channels[int(c)].mapping.map(np.ascontiguousarray(r_np[rows]))
+            by_group.setdefault(id(self.channels[int(c)].group), []).append((int(c), rows, mapped))
+        for parts in by_group.values():
+            rows = np.concatenate([p[1] for p in parts])
+            integrand = self.channels[parts[0][0]]
+            events, enhancement = integrand.weigh(np.concatenate([p[2].momenta for p in parts]),
+                                                  np.concatenate([p[2].x for p in parts]),
+                                                  np.concatenate([p[2].weight for p in parts]))
+            first = self._first_channel[id(integrand.group)]
+            prior[rows, first:first + enhancement.shape[1]] = enhancement
             f[rows] = events.weights
             feats[rows] = self.features(events)
         as_tensor = lambda a: torch.as_tensor(a, dtype=r.dtype)

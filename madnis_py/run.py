@@ -1,6 +1,8 @@
 """`madnis-py launch`: cards -> process -> training -> integration -> unweighted events -> files.
 
-Nothing is written before the run has succeeded: the output files appear whole at the end.
+The output files appear whole at the end, except the trained state (STATE_FILE), which is written into the output
+directory after each training phase and after the integration, so that a run that stops (interrupted, killed, out
+of time) can continue with `madnis-py launch ... --resume`.
 """
 
 from __future__ import annotations
@@ -49,6 +51,8 @@ class RunOptions:
     #: Generation on Dask: the number of workers, and a scheduler address or "slurm"/"htcondor" (None: local).
     workers: int = 1
     cluster: str | None = None
+    #: Continue the run saved in the output directory (its STATE_FILE) instead of starting afresh.
+    resume: bool = False
 
     def __post_init__(self) -> None:
         unknown = sorted(set(self.formats) - set(OUTPUT_FORMATS))
@@ -64,6 +68,9 @@ class RunOptions:
 #: The values of --format and the file each writes.
 OUTPUT_FORMATS = {"lhe": "events.lhe.gz", "hepmc": "events.hepmc"}
 SHOWERED_FILE = "events_showered.hepmc"
+#: The trained state in the output directory: written after each training phase, after the integration and at the
+#: end; `madnis-py launch ... --resume` continues from it, EventGenerator.load reads it.
+STATE_FILE = "madnis_state.pkl"
 
 
 @dataclass(frozen=True)
@@ -122,9 +129,15 @@ def _prepare_output_dir(options: RunOptions, setup: RunSetup) -> Path:
     out = options.output or Path(setup.output_name)
     if out.exists() and not out.is_dir():
         raise UserError(f"output path {out} exists and is not a directory; choose another with -o.")
+    if options.resume:
+        if not (out / STATE_FILE).is_file():
+            raise UserError(f"--resume: {out / STATE_FILE} does not exist; give the output directory of an "
+                            "earlier run with -o, or leave out --resume to start a new run.")
+        return out
     if out.is_dir() and any(out.iterdir()) and not options.force:
         raise UserError(
-            f"output directory {out} already holds files; choose another with -o, or pass --force to overwrite."
+            f"output directory {out} already holds files; choose another with -o, pass --force to overwrite, "
+            "or --resume to continue the run saved there."
         )
     return out
 
@@ -141,36 +154,62 @@ def launch(options: RunOptions) -> RunResult:
             say(f"note: run_card entry '{name}' does not apply to madnis-py and is ignored")
         for note in setup.notes:
             say(f"note: {note}")
-        generator = EventGenerator(setup, seed)
+        state_file = out / STATE_FILE
+        created = not out.exists()  # before the first checkpoint: a failed run then leaves no directory behind
+        if options.resume:
+            generator = EventGenerator.resume(setup, state_file, seed)
+        else:
+            generator = EventGenerator(setup, seed)
         say(f"Process: {setup.process_text}  ({len(setup.groups)} subprocess group(s), "
             f"{len(generator.sampler.channels)} channel(s)), "
             f"sqrt(s) = {setup.beams.sqrt_s:g} GeV, seed {seed}")
-    with timer("training"):
-        generator.train(log=say)
-    say.stage("training", f"sigma = {generator.sampler.integrate()} after {timer.seconds['training']:.1f} s")
+
+    def save_state() -> None:
+        try:
+            generator.write_checkpoint(state_file)
+        except OSError as exc:
+            raise UserError(_write_error_message(exc, out)) from None
+
     n_events = int(setup.run_card["nevents"])
     goal = precision_goal(n_events)
     distributed = options.workers > 1 or options.cluster
-    if distributed:  # the workers' points stay on the workers: refine here first
-        with timer("integration"):
-            cross_section = generator.integrate(goal, log=say)
-        say.stage("integration", f"sigma = {cross_section} ({100 * cross_section.relative_error:.3f}%) after "
-                  f"{timer.seconds['integration']:.1f} s")
-    with timer("generation"):
-        if distributed:
-            record, efficiency = generate_distributed(generator, n_events, options.workers, options.cluster, say)
-        else:
-            events = generator.generate(n_events, log=say)
-            record, efficiency, cross_section = events.record, events.efficiency, events.cross_section
-    say.stage("generation", f"{record.n_events} unweighted events, efficiency {100 * efficiency:.1f}%, "
-              f"sigma = {cross_section} after {timer.seconds['generation']:.1f} s")
-    if not distributed:  # the generation's points count towards the precision; refine only what is missing
-        with timer("integration"):
-            xs = generator.integrate(goal, log=say)
-        record = replace(record, weights=record.weights * (xs.value / cross_section.value))
-        cross_section = xs
-        say.stage("integration", f"sigma = {xs} ({100 * xs.relative_error:.3f}%) after "
-                  f"{timer.seconds['integration']:.1f} s")
+    try:
+        with timer("training"):
+            if generator.trained:
+                say(f"resumed from {state_file}: the training is done, skipped")
+            else:
+                if options.resume:
+                    say(f"resumed from {state_file}: continuing the training")
+                generator.train(log=say, checkpoint=save_state)
+        say.stage("training", f"sigma = {generator.sampler.integrate()} after {timer.seconds['training']:.1f} s")
+        if distributed:  # the workers' points stay on the workers: refine here first
+            with timer("integration"):
+                cross_section = generator.integrate(goal, log=say)
+                save_state()
+            say.stage("integration", f"sigma = {cross_section} ({100 * cross_section.relative_error:.3f}%) after "
+                      f"{timer.seconds['integration']:.1f} s")
+        with timer("generation"):
+            if distributed:
+                record, efficiency = generate_distributed(generator, n_events, options.workers, options.cluster,
+                                                          say)
+            else:
+                events = generator.generate(n_events, log=say)
+                record, efficiency, cross_section = events.record, events.efficiency, events.cross_section
+        say.stage("generation", f"{record.n_events} unweighted events, efficiency {100 * efficiency:.1f}%, "
+                  f"sigma = {cross_section} after {timer.seconds['generation']:.1f} s")
+        if not distributed:  # the generation's points count towards the precision; refine only what is missing
+            with timer("integration"):
+                xs = generator.integrate(goal, log=say)
+                save_state()
+            record = replace(record, weights=record.weights * (xs.value / cross_section.value))
+            cross_section = xs
+            say.stage("integration", f"sigma = {xs} ({100 * xs.relative_error:.3f}%) after "
+                      f"{timer.seconds['integration']:.1f} s")
+    except KeyboardInterrupt:
+        if state_file.is_file():
+            raise UserError(f"interrupted; the state saved so far is in {state_file}: run the same command with "
+                            "--resume to continue from it.") from None
+        raise
     result = RunResult(
         cross_section=cross_section,
         n_events=record.n_events,
@@ -182,8 +221,7 @@ def launch(options: RunOptions) -> RunResult:
         ignored_entries=tuple(setup.ignored_entries),
         n_matrix_element_calls=generator.sampler.n_matrix_element_calls,
     )
-    created = not out.exists()
-    written: list[Path] = []
+    written: list[Path] = [state_file] if created else []  # a new run's checkpoint goes with a failed output
     try:
         with timer("output"):
             out.mkdir(parents=True, exist_ok=True)
@@ -196,9 +234,11 @@ def launch(options: RunOptions) -> RunResult:
                                       weighted_weights=generator.sampler.weighted_sample,
                                       training_history=history, title=setup.process_text)
                 say.stage("plots", f"{out / 'plots'}/ " + ", ".join(p.name for p in written if p.suffix == ".png"))
+            generator.write_checkpoint(state_file)  # with the generation's samples in its cross section
         timings = dict(timer.seconds)
         timings["total"] = timer.total
-        files = tuple(str(p.relative_to(out)) for p in written) + ("results.json", "summary.txt")
+        files = tuple(str(p.relative_to(out)) for p in written if p != state_file) + (STATE_FILE, "results.json",
+                                                                                       "summary.txt")
         result = RunResult(**{**result.__dict__, "timings": timings, "files": files, "shower": shower})
         atomic_write_text(out / "results.json", json.dumps(result.to_json(), indent=2) + "\n")
         written.append(out / "results.json")

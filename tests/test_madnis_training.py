@@ -121,6 +121,42 @@ def test_checkpoint_resume_reproduces_samples(toy, tmp_path):
     assert not list(tmp_path.glob(".madnis-*"))  # no temporary file left behind
 
 
+def test_training_killed_at_a_checkpoint_resumes_exactly(toy, tmp_path):
+    """A training call checkpointed in its middle (keep-best windows, cosine schedule, budget) and finished by
+    a restored integrator ends in exactly the state of an uninterrupted call."""
+    config = _config(train_steps=64, vegas_iterations=1, batch_size=256, keep_best=True, lr_schedule="cosine",
+                     max_calls=12_000)
+    whole = MadnisIntegrator(toy, config)
+    whole_summary = whole.train()
+
+    class Killed(Exception):
+        pass
+
+    path = tmp_path / "mid.pt"
+    seen = []
+
+    def checkpoint():
+        seen.append(1)
+        if len(seen) == 3:  # the third checkpoint: in the middle of the flows' training
+            first.save(path)
+            raise Killed
+
+    first = MadnisIntegrator(toy, config)
+    with pytest.raises(Killed):
+        first.train(checkpoint=checkpoint)
+    resumed = MadnisIntegrator(toy, config)
+    resumed.load(path)
+    assert 0 < resumed.step < whole.step
+    summary = resumed.train(steps=1)  # the saved call is finished, whatever is asked now
+    assert resumed.step == whole.step and resumed.n_calls == whole.n_calls
+    assert summary.stopped_by_budget == whole_summary.stopped_by_budget
+    for key, value in whole.density.state_dict().items():
+        assert torch.equal(value, resumed.density.state_dict()[key]), key
+    for key, value in whole.channel_weights.state_dict().items():
+        assert torch.equal(value, resumed.channel_weights.state_dict()[key]), key
+    assert resumed._run is None and torch.equal(resumed.sample(500).r, whole.sample(500).r)
+
+
 def test_checkpoint_rejects_other_architecture(toy, tmp_path):
     a = MadnisIntegrator(toy, _config(train_steps=0, vegas_iterations=0))
     path = tmp_path / "m.pt"

@@ -52,12 +52,11 @@ def test_summary_and_results(tmp_path, capsys):
     assert "[generation]" in printed and "efficiency" in printed
     result = json.loads((out / "results.json").read_text())
     assert result["files"] == ["events.lhe.gz", "events.hepmc", "plots/weights.png", "plots/kinematics.png",
-                               "plots/training.png",
-                               "results.json", "summary.txt"]
+                               "plots/training.png", "madnis_state.pkl", "results.json", "summary.txt"]
     summary = (out / "summary.txt").read_text()
     assert "e+ e- > mu+ mu-" in summary and "cross section" in summary and "events.hepmc" in summary
-    assert sorted(p.name for p in out.iterdir()) == ["events.hepmc", "events.lhe.gz", "plots", "results.json",
-                                                      "summary.txt"]
+    assert sorted(p.name for p in out.iterdir()) == ["events.hepmc", "events.lhe.gz", "madnis_state.pkl", "plots",
+                                                      "results.json", "summary.txt"]
 
 
 class FullDisk(io.RawIOBase):

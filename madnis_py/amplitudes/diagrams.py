@@ -138,6 +138,10 @@ class Diagram:
         """The internal currents (propagators) of the diagram, children before parents."""
         return [c for cur in self.currents for c in cur.internal()]
 
+    def max_vertex_legs(self) -> int:
+        """The number of legs of the diagram's largest vertex (3, or 4 with a four-point vertex)."""
+        return max([len(self.vertex.particles)] + [len(c.vertex.particles) for c in self.internal()])
+
     def propagators(self, model: Model, n_legs: int) -> list[Propagator]:
         """The internal lines, children before parents (`n_legs`: the number of external particles)."""
         out = []

@@ -297,5 +297,26 @@ class Topology:
         n = len(masses) - 2
         return cls.from_propagators(masses, [(tuple(range(2, n + 2)), mass, width)], nu=nu)
 
+    def permuted(self, legs: Mapping[int, int]) -> "Topology":
+        """The same channel with final legs relabelled: ``legs`` maps a final leg (process index, 2 .. n + 1) to
+        the leg whose momentum it becomes (legs not named stay). The mapping of the result at any r gives this
+        channel's momenta with the legs exchanged, so the two channels' integrands agree point by point in r when
+        the permuted legs are identical particles (MadNIS channel symmetries, arXiv:2311.01548)."""
+        n = self.n_final
+        perm = {leg: legs.get(leg, leg) for leg in range(2, n + 2)}
+        if sorted(perm.values()) != list(range(2, n + 2)):
+            raise ValueError(f"legs {dict(legs)} is not a permutation of the final legs 2 .. {n + 1}")
+        if any(self.masses[a] != self.masses[b] for a, b in perm.items()):
+            raise ValueError(f"legs {dict(legs)} exchanges final legs of different masses")
+        ints = self.ints.copy()
+        n_decays, n_clusters = int(ints[1]), int(ints[2])
+        start = 4
+        nodes = np.r_[start:start + 2 * n_decays, start + 3 * n_decays:start + 3 * n_decays + n_clusters]
+        leaf = ints[nodes] < n
+        ints[nodes[leaf]] = [perm[int(i) + 2] - 2 for i in ints[nodes[leaf]]]
+        moved = ", ".join(f"{a}->{b}" for a, b in perm.items() if a != b)
+        return Topology(self.masses, n, self.dim, ints, self.floats.copy(),
+                        self.description + (f" (legs {moved})" if moved else ""))
+
     def __str__(self) -> str:
         return self.description

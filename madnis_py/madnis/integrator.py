@@ -65,6 +65,10 @@ __all__ = ["MadnisIntegrator", "TrainingStatus", "TrainingSummary", "WeightedSam
 #: Checkpoint format tag.
 CHECKPOINT_FORMAT = "madnis_py.madnis/1"
 
+#: Largest number of entries of an (events, n_channels) array (priors, channel weights) made at once when
+#: integrating or sampling: with thousands of channels (p p > t t~ j j) the batch is cut into slices.
+PRIOR_ELEMENTS = 1 << 22
+
 #: Largest share of a training budget (``max_calls``) spent on the VEGAS pre-training.
 VEGAS_BUDGET_SHARE = 0.3
 
@@ -217,14 +221,30 @@ class _BestState:
             if self.best is None or self.last > self.best[0]:
                 self.best = (self.last, self.current)
 
-    def step(self) -> None:
-        """Call before every training step."""
+    def step(self) -> bool:
+        """Call before every training step; True when a new window starts (a point where the training can be
+        checkpointed: the tracker's state is then :meth:`state` and the current networks)."""
         it = self.integrator
         done = it.online_steps_done - self.start
         if done % self.size == 0 and (it._window is None or len(it._window) > 0):
             self._close()
             self.current = self._snapshot()
             it._window = []
+            return True
+        return False
+
+    def state(self) -> dict:
+        """The tracker at the start of a window (for checkpoints)."""
+        return {"size": self.size, "start": self.start, "last": self.last,
+                "best_efficiency": None if self.best is None else self.best[0],
+                "best": None if self.best is None else self.best[1]}
+
+    def load_state(self, state: dict) -> None:
+        """Continue from :meth:`state`, at the start of a window with the integrator's current networks."""
+        self.size, self.start, self.last = int(state["size"]), int(state["start"]), float(state["last"])
+        self.best = None if state["best"] is None else (float(state["best_efficiency"]), state["best"])
+        self.current = self._snapshot()
+        self.integrator._window = []
 
     def finish(self) -> None:
         it = self.integrator
@@ -308,6 +328,8 @@ class MadnisIntegrator:
         self.dropped: list[int] = []
         self.channel_max_weights = torch.zeros(self.n_channels, dtype=torch.float64)
         self._window: list[tuple[Tensor, Tensor]] | None = None
+        #: progress of a train() call saved in the middle (see train), else None
+        self._run: dict | None = None
 
     @contextlib.contextmanager
     def _threads(self):
@@ -543,9 +565,14 @@ class MadnisIntegrator:
                 sums[0] += m * c
                 sums[1] += v * c
                 sums[2] += c
-                batches.append(SampleBatch(r, channels, out.f,
-                                           -torch.log(torch.as_tensor(jac, dtype=self.dtype)),
-                                           out.prior, out.features, out.log_jacobian))
+                if self.buffer is not None:
+                    # every group keeps its share of the buffer (the points are random: the first ones will
+                    # do); storing all would hold points x groups x n_channels priors at once
+                    k = max(1, math.ceil(self.buffer.capacity / len(self.groups)))
+                    lj = None if out.log_jacobian is None else out.log_jacobian[:k]
+                    batches.append(SampleBatch(r[:k], channels[:k], out.f[:k],
+                                               -torch.log(torch.as_tensor(jac[:k], dtype=self.dtype)),
+                                               out.prior[:k], out.features[:k], lj))
             c = sums[2].clamp_min(1.0)
             self._record(sums[0] / c, sums[1] / c, sums[2])
             if self.buffer is not None and batches:
@@ -564,7 +591,9 @@ class MadnisIntegrator:
 
     @_with_threads
     def train(self, steps: int | None = None, *, max_calls: int | None = None,
-              callback: Callable[[TrainingStatus], None] | None = None) -> TrainingSummary:
+              callback: Callable[[TrainingStatus], None] | None = None,
+              after_vegas: Callable[[], None] | None = None,
+              checkpoint: Callable[[], None] | None = None) -> TrainingSummary:
         """Train for ``steps`` optimisation steps (default ``config.train_steps``) or until
         ``max_calls`` integrand evaluations (default ``config.max_calls``; 0 or None: no budget)
         have been made by this call, whichever comes first.
@@ -575,32 +604,49 @@ class MadnisIntegrator:
         ``config.surrogate_steps`` steps (after ``surrogate_min_samples`` true evaluations)
         use the surrogate, which is refitted on the whole buffer at the end (for
         :meth:`unweight_two_stage`).
+
+        Checkpoints: ``after_vegas`` is called once the VEGAS pre-training of this call is over,
+        ``checkpoint`` at the start of every window of the keep-best tracker (seven times per call;
+        the caller saves the end itself), e.g. to :meth:`save`. A state saved in the middle of a call records its
+        progress: ``train()`` on an integrator restored from it finishes that call (same steps,
+        budget, learning-rate schedule and best-state tracking) and ignores its own arguments.
         """
         cfg = self.config
-        steps = cfg.train_steps if steps is None else steps
-        if max_calls is None:
-            max_calls = cfg.max_calls or None
-        start_calls = self.n_calls
-        losses: list[float] = []
-        kinds = {"online": 0, "buffered": 0, "surrogate": 0}
-        dropped: list[int] = []
-        vegas_its = 0
-        by_budget = False
-        if not self.vegas_done and cfg.vegas_iterations > 0:
-            vegas_its = self.pretrain_vegas(max_calls=max_calls, callback=callback)
-            by_budget = vegas_its < cfg.vegas_iterations
-        self.vegas_done = True
-        if not cfg.use_madnis:
-            steps = 0
-        # the learning-rate schedule runs over the online steps this call will make
-        planned = math.ceil(steps / (1 + cfg.buffer_steps)) if self.buffer is not None else steps
-        if max_calls is not None:
-            planned = min(planned, max(1, (max_calls - (self.n_calls - start_calls)) // cfg.batch_size))
-        online_start = self.online_steps_done
+        run = self._run
+        if run is None:
+            steps = cfg.train_steps if steps is None else steps
+            if max_calls is None:
+                max_calls = cfg.max_calls or None
+            start_calls = self.n_calls
+            vegas_its = 0
+            by_budget = False
+            if not self.vegas_done and cfg.vegas_iterations > 0:
+                vegas_its = self.pretrain_vegas(max_calls=max_calls, callback=callback)
+                by_budget = vegas_its < cfg.vegas_iterations
+            self.vegas_done = True
+            if not cfg.use_madnis:
+                steps = 0
+            # the learning-rate schedule runs over the online steps this call will make
+            planned = math.ceil(steps / (1 + cfg.buffer_steps)) if self.buffer is not None else steps
+            if max_calls is not None:
+                planned = min(planned, max(1, (max_calls - (self.n_calls - start_calls)) // cfg.batch_size))
+            run = {"steps": steps, "max_calls": max_calls, "start_calls": start_calls, "done": 0,
+                   "planned": planned, "online_start": self.online_steps_done, "vegas_its": vegas_its,
+                   "by_budget": by_budget, "losses": [], "dropped": [],
+                   "kinds": {"online": 0, "buffered": 0, "surrogate": 0}, "tracker": None}
+            self._run = run
+            if vegas_its and after_vegas is not None:
+                after_vegas()
+        steps, max_calls, start_calls = run["steps"], run["max_calls"], run["start_calls"]
+        planned, online_start, kinds = run["planned"], run["online_start"], run["kinds"]
+        losses, dropped = run["losses"], run["dropped"]
         tracker = _BestState(self, planned) if cfg.keep_best and planned >= 2 * _BestState.WINDOWS else None
-        for _ in range(steps):
-            if tracker is not None:
-                tracker.step()
+        if tracker is not None and run["tracker"] is not None:
+            tracker.load_state(run["tracker"])
+        while run["done"] < steps:
+            if tracker is not None and tracker.step() and checkpoint is not None and run["done"] > 0:
+                run["tracker"] = tracker.state()
+                checkpoint()
             if cfg.lr_schedule == "cosine" and planned > 0:
                 t = min(1.0, (self.online_steps_done - online_start) / planned)
                 for group in self.optimizer.param_groups:
@@ -618,7 +664,7 @@ class MadnisIntegrator:
                 kind = "buffered"
             if kind == "online" and max_calls is not None \
                     and self.n_calls - start_calls + cfg.batch_size > max_calls:
-                by_budget = True
+                run["by_budget"] = True
                 break
             if kind == "online":
                 loss = self._online_step()
@@ -633,24 +679,35 @@ class MadnisIntegrator:
                 callback(TrainingStatus(self.step, kind, loss, self.n_calls,
                                         int(self.active.sum())))
             self.step += 1
+            run["done"] += 1
         if tracker is not None:
             tracker.finish()
         if self.surrogate is not None and self.buffer is not None and steps > 0 \
                 and len(self.buffer) >= 2:
             # refit on everything gathered, for two-stage unweighting after training
             self.fit_surrogate()
+        self._run = None
         return TrainingSummary(
             steps=sum(kinds.values()), online_steps=kinds["online"],
             buffered_steps=kinds["buffered"], surrogate_steps=kinds["surrogate"],
-            vegas_iterations=vegas_its, n_calls=self.n_calls - start_calls,
-            losses=tuple(losses), dropped_channels=tuple(dropped), stopped_by_budget=by_budget)
+            vegas_iterations=run["vegas_its"], n_calls=self.n_calls - start_calls,
+            losses=tuple(losses), dropped_channels=tuple(dropped), stopped_by_budget=run["by_budget"])
 
     # -------------------------------------------------------------- integration, sampling --
     def _weights(self, channels: Tensor, r: Tensor, log_q: Tensor) -> tuple[Tensor, Tensor]:
-        out = self._evaluate(channels, r)
-        with torch.no_grad():
-            w = self._alpha(out.features, out.prior, channels) * out.f * torch.exp(-log_q)
-        return w, out.features
+        """alpha f / q of points of given channels (no gradient), evaluated in slices small enough that the
+        (events, n_channels) prior and channel-weight arrays stay below PRIOR_ELEMENTS entries."""
+        step = max(256, PRIOR_ELEMENTS // self.n_channels)
+        ws, feats = [], []
+        for start in range(0, channels.shape[0], step):
+            sl = slice(start, start + step)
+            out = self._evaluate(channels[sl], r[sl])
+            with torch.no_grad():
+                ws.append(self._alpha(out.features, out.prior, channels[sl]) * out.f * torch.exp(-log_q[sl]))
+            feats.append(out.features)
+        if not ws:
+            return (torch.zeros(0, dtype=self.dtype), torch.zeros((0, self.features_dim), dtype=self.dtype))
+        return torch.cat(ws), torch.cat(feats)
 
     @_with_threads
     def integrate(self, n: int, min_per_channel: int = 10) -> IntegrationResult:
@@ -843,6 +900,7 @@ class MadnisIntegrator:
             "dropped": list(self.dropped),
             "channel_max_weights": self.channel_max_weights.clone(),
             "generator": self.generator.get_state(),
+            "run": self._run,
         }
 
     def load_state_dict(self, state: dict) -> None:
@@ -887,6 +945,7 @@ class MadnisIntegrator:
         if "channel_max_weights" in state:
             self.channel_max_weights = state["channel_max_weights"].clone()
         self.generator.set_state(state["generator"])
+        self._run = state.get("run")
 
     def save(self, path: str | os.PathLike) -> None:
         """Write a checkpoint (written to a temporary file, then renamed: never half-written)."""
