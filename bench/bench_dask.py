@@ -3,9 +3,12 @@
     python bench/bench_dask.py [PROCESS] [--events N] [--workers 1 2] [--seed S]
 
 Trains the process once in this process, then for each worker count starts a local cluster (one process per
-worker, one core thread each), warms the workers up (imports, matrix-element setup) and times only the generation
-of the events, as `madnis-py launch --workers N` runs it. Prints events per second, the speed-up over one worker,
-and checks the merged sample: exactly the requested number of events, none duplicated.
+worker, one core thread each), warms the workers up (imports, matrix-element setup) and times only the generation,
+as `madnis-py launch --workers N` runs it, twice: N events shared among the workers (what a run does), and N
+events per worker (the same work per worker: the parallel scaling alone, since the per-channel unweighting of a
+larger share samples the weight tail further and so costs more per event). Prints events per second, the
+speed-up over the first worker count, and checks the merged sample: the requested number of events, none
+duplicated.
 """
 
 from __future__ import annotations
@@ -22,10 +25,10 @@ from madnis_py.event_generator import EventGenerator
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def timed_generation(state: bytes, seed: int, n_events: int, workers: int) -> tuple[float, np.ndarray]:
-    """(seconds, merged momenta) for n_events on a fresh local cluster of ``workers`` processes."""
+def timed_generation(state: bytes, seed: int, counts: list[int]) -> tuple[float, np.ndarray]:
+    """(seconds, merged momenta) for counts[k] events on worker k of a fresh local cluster."""
+    workers = len(counts)
     seeds = [int(s.generate_state(1)[0]) for s in np.random.SeedSequence(seed).spawn(workers)]
-    counts = [n_events // workers + (1 if k < n_events % workers else 0) for k in range(workers)]
     with _client(workers, None) as client:
         client.wait_for_workers(workers)
         warm = [client.submit(_generate_part, state, 1000 + k, 10, pure=False, workers=[w])
@@ -50,14 +53,17 @@ def main() -> None:
     generator.integrate(log=lambda *a: None)
     state = generator.state_bytes()
     print(f"{args.process}: {args.events} unweighted events per run, trained state {len(state) / 1e6:.1f} MB")
-    baseline = None
-    for workers in args.workers:
-        seconds, momenta = timed_generation(state, args.seed, args.events, workers)
-        rate = args.events / seconds
-        baseline = baseline or rate
-        distinct = len(np.unique(momenta.reshape(len(momenta), -1), axis=0))
-        print(f"  {workers} worker(s): {seconds:6.1f} s, {rate:8.0f} events/s, x{rate / baseline:.2f} over "
-              f"{args.workers[0]} worker(s); {len(momenta)} events, {distinct} distinct")
+    for label, share in (("shared", True), ("per worker", False)):
+        baseline = None
+        for workers in args.workers:
+            n = args.events
+            counts = [n // workers + (1 if k < n % workers else 0) for k in range(workers)] if share else [n] * workers
+            seconds, momenta = timed_generation(state, args.seed, counts)
+            rate = sum(counts) / seconds
+            baseline = baseline or rate
+            distinct = len(np.unique(momenta.reshape(len(momenta), -1), axis=0))
+            print(f"  {label:>10}: {workers} worker(s) {seconds:6.1f} s, {rate:8.0f} events/s, x{rate / baseline:.2f}"
+                  f" over {args.workers[0]} worker(s); {len(momenta)} events, {distinct} distinct")
 
 
 if __name__ == "__main__":

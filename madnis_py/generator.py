@@ -221,11 +221,11 @@ class Generator:
         """n unweighted events of one channel: (events, their weights relative to w_max (>= 1), efficiency, the
         weights of all points drawn).
 
-        w_max is chosen once, on a first sample of max(2000, 4 n) points (the events above it carry at most
+        w_max is chosen once, on a first sample of 4 n points (2000 to 50000; the events above it carry at most
         0.1% of that sample's cross section), and kept fixed while further points are drawn, as MadEvent does:
         a heavy tail then yields a few overweight events (kept with their weight) instead of an ever larger
-        w_max and an ever lower efficiency."""
-        batch = self._weighted(c, max(2_000, 4 * n))
+        w_max and an ever lower efficiency, and the cost per event does not grow with the number of events."""
+        batch = self._weighted(c, min(max(2_000, 4 * n), 50_000))
         drawn = [batch.weights]
         while not drawn[-1].max() > 0 and sum(map(len, drawn)) < 1_000_000:  # nothing passed the cuts yet
             batch = self._weighted(c, 10 * len(batch))
