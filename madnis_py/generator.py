@@ -329,8 +329,12 @@ class MadnisGenerator(Generator):
         a checkpoint continues where it stopped (MadnisIntegrator.train finishes a training call saved in its
         middle; after a finished VEGAS phase the flows get what is left of the ``madnis_max_calls`` budget)."""
         def record(status) -> None:
+            # the running estimate over the recent training batches (pb), for training.png
+            means, sigma, counts = self.madnis.channel_statistics()
+            error = float((sigma ** 2 / counts.clamp_min(1.0)).sum().sqrt())
             self.history.append({"step": int(status.step), "kind": status.kind, "loss": float(status.loss),
-                                 "integrand_calls": int(status.n_calls)})
+                                 "integrand_calls": int(status.n_calls), "cross_section_pb": float(means.sum()),
+                                 "error_pb": error})
 
         def after_vegas() -> None:
             self.phase = "vegas"

@@ -39,6 +39,9 @@ def test_checkpoint_restores_the_sampler_exactly(tmp_path):
     again = EventGenerator.load(path, seed=4)
     assert again.trained and again.sampler.phase == "trained"
     assert again.sampler.integrate() == gen.sampler.integrate()
+    # the training history carries the running cross section (training.png), close to the final estimate
+    last, final = gen.sampler.history[-1], gen.sampler.integrate()
+    assert abs(last["cross_section_pb"] - final.value) < 5 * (last["error_pb"] + final.error)
     # flows, channel weights, active channels and the random-number state are restored: the same points follow
     a, b = gen.sampler.madnis.integrate(4000), again.sampler.madnis.integrate(4000)
     assert a.value == b.value and a.error == b.error
