@@ -29,6 +29,8 @@ class Channel:
     sampler: VegasSampler
     survey: IntegrationResult | None = None
     refine: IntegrationResult | None = None
+    #: the weighted points of the survey's estimate (frozen grid), kept for the first unweighting
+    pool: WeightedEvents | None = None
 
     @property
     def result(self) -> IntegrationResult:
@@ -160,8 +162,8 @@ class Generator:
             for c, points in zip(self.channels, plan.shares(np.array([r.value for r in first]))):
                 per_iteration = max(points * 2 // (3 * plan.iterations), 100)
                 c.sampler.adapt(c.integrand, plan.iterations, per_iteration)
-                c.survey = c.sampler.estimate(c.integrand, 1, max(points // 3, 100))
-        self._adapt_helicities()
+                c.pool = self._weighted(c, max(points // 3, 100))
+                c.survey = IntegrationResult.from_weights(c.pool.weights)
         self._check_nonzero()
         self._record("survey", self.integrate())
         log(f"  survey of {len(self.channels)} channel(s): {self.integrate()}")
@@ -221,11 +223,14 @@ class Generator:
         """n unweighted events of one channel: (events, their weights relative to w_max (>= 1), efficiency, the
         weights of all points drawn).
 
-        w_max is chosen once, on a first sample of 4 n points (2000 to 50000; the events above it carry at most
-        0.1% of that sample's cross section), and kept fixed while further points are drawn, as MadEvent does:
+        w_max is chosen once, on a first sample -- the survey's estimate points of the channel, else 4 n points
+        (2000 to 50000) -- so that the events above it carry at most 0.1% of that sample's cross section, and kept
+        fixed while further points are drawn, as MadEvent does:
         a heavy tail then yields a few overweight events (kept with their weight) instead of an ever larger
         w_max and an ever lower efficiency, and the cost per event does not grow with the number of events."""
-        batch = self._weighted(c, min(max(2_000, 4 * n), 50_000))
+        from_survey = c.pool is not None and c.pool.weights.max() > 0  # its weights are in c.survey already
+        batch = c.pool if from_survey else self._weighted(c, min(max(2_000, 4 * n), 50_000))
+        c.pool = None
         drawn = [batch.weights]
         while not drawn[-1].max() > 0 and sum(map(len, drawn)) < 1_000_000:  # nothing passed the cuts yet
             batch = self._weighted(c, 10 * len(batch))
@@ -247,8 +252,10 @@ class Generator:
             batch = self._weighted(c, size)
             drawn.append(batch.weights)
         w = np.concatenate(drawn)
-        c.refine = IntegrationResult.pool([r for r in (c.refine, IntegrationResult.from_weights(w))
-                                              if r is not None])
+        fresh = drawn[1:] if from_survey else drawn
+        if fresh:
+            c.refine = IntegrationResult.pool([r for r in (c.refine, IntegrationResult.from_weights(
+                np.concatenate(fresh))) if r is not None])
         chosen = self.rng.choice(n_kept, size=n, replace=False)
         picked = WeightedEvents.concatenate(kept).take(chosen)
         return picked, np.concatenate(relative)[chosen], float(w.mean()) / w_max, w
