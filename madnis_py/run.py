@@ -182,12 +182,16 @@ def launch(options: RunOptions) -> RunResult:
                     say(f"resumed from {state_file}: continuing the training")
                 generator.train(log=say, checkpoint=save_state)
         say.stage("training", f"sigma = {generator.sampler.integrate()} after {timer.seconds['training']:.1f} s")
-        if distributed:  # the workers' points stay on the workers: refine here first
+        def refine() -> IntegrationResult:
             with timer("integration"):
-                cross_section = generator.integrate(goal, log=say)
+                xs = generator.integrate(goal, log=say)
                 save_state()
-            say.stage("integration", f"sigma = {cross_section} ({100 * cross_section.relative_error:.3f}%) after "
+            say.stage("integration", f"sigma = {xs} ({100 * xs.relative_error:.3f}%) after "
                       f"{timer.seconds['integration']:.1f} s")
+            return xs
+
+        if distributed:  # the workers' points stay on the workers: refine here first
+            cross_section = refine()
         with timer("generation"):
             if distributed:
                 record, efficiency = generate_distributed(generator, n_events, options.workers, options.cluster,
@@ -198,13 +202,9 @@ def launch(options: RunOptions) -> RunResult:
         say.stage("generation", f"{record.n_events} unweighted events, efficiency {100 * efficiency:.1f}%, "
                   f"sigma = {cross_section} after {timer.seconds['generation']:.1f} s")
         if not distributed:  # the generation's points count towards the precision; refine only what is missing
-            with timer("integration"):
-                xs = generator.integrate(goal, log=say)
-                save_state()
+            xs = refine()
             record = replace(record, weights=record.weights * (xs.value / cross_section.value))
             cross_section = xs
-            say.stage("integration", f"sigma = {xs} ({100 * xs.relative_error:.3f}%) after "
-                      f"{timer.seconds['integration']:.1f} s")
     except KeyboardInterrupt:
         if state_file.is_file():
             raise UserError(f"interrupted; the state saved so far is in {state_file}: run the same command with "

@@ -4,7 +4,6 @@ laid out as Pythia writes a parton-level event; a failed write leaves nothing be
 from __future__ import annotations
 
 import errno
-import io
 import json
 
 import numpy as np
@@ -14,6 +13,7 @@ import madnis_py.output.atomic as atomic
 from madnis_py.output.hepmc import HepMCRunInfo, hepmc_status, write_hepmc
 from madnis_py.output.lhe import LHEEvents
 from madnis_py.run import RunOptions, launch
+from full_disk import FullDisk
 from refdata_paths import PROJECT_ROOT
 
 pyhepmc = pytest.importorskip("pyhepmc")
@@ -120,30 +120,6 @@ def test_resonance_gets_its_decay_vertex_and_colours_become_flows(tmp_path):
 
 def test_hepmc_status_codes():
     np.testing.assert_array_equal(hepmc_status(np.array([-1, 1, 2, 3])), [21, 1, 22, 3])
-
-
-class FullDisk(io.RawIOBase):
-    """A file on a disk that fills up after ``room`` bytes."""
-
-    def __init__(self, fd: int, room: int):
-        self.file = open(fd, "wb", closefd=True)  # noqa: SIM115 - closed by close()
-        self.room = room
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, data) -> int:
-        if len(data) > self.room:
-            raise OSError(errno.ENOSPC, "No space left on device")
-        self.room -= len(data)
-        return self.file.write(data)
-
-    def fileno(self) -> int:
-        return self.file.fileno()
-
-    def close(self) -> None:
-        self.file.close()
-        super().close()
 
 
 def test_full_disk_leaves_no_hepmc_file(tmp_path, monkeypatch):

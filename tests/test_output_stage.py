@@ -4,13 +4,13 @@ clean paragraph with no file left behind."""
 from __future__ import annotations
 
 import errno
-import io
 import json
 
 import pytest
 
 import madnis_py.output.atomic as atomic
 from madnis_py.cli import _parser, main
+from full_disk import FullDisk
 from refdata_paths import PROJECT_ROOT
 
 EE_MUMU = PROJECT_ROOT / "processes" / "ee_mumu"
@@ -57,30 +57,6 @@ def test_summary_and_results(tmp_path, capsys):
     assert "e+ e- > mu+ mu-" in summary and "cross section" in summary and "events.hepmc" in summary
     assert sorted(p.name for p in out.iterdir()) == ["events.hepmc", "events.lhe.gz", "madnis_state.pkl", "plots",
                                                       "results.json", "summary.txt"]
-
-
-class FullDisk(io.RawIOBase):
-    """A file on a disk that is full after ``room`` bytes."""
-
-    def __init__(self, fd: int, room: int):
-        self.file = open(fd, "wb", closefd=True)  # noqa: SIM115 - closed by close()
-        self.room = room
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, data) -> int:
-        if len(data) > self.room:
-            raise OSError(errno.ENOSPC, "No space left on device")
-        self.room -= len(data)
-        return self.file.write(data)
-
-    def fileno(self) -> int:
-        return self.file.fileno()
-
-    def close(self) -> None:
-        self.file.close()
-        super().close()
 
 
 @pytest.mark.parametrize("room", [100, 30_000, 10**9])
