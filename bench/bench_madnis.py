@@ -3,17 +3,20 @@ spread of the weights, calls and wall time.
 
 Run: python bench/bench_madnis.py PROCESS [--budget N] [--seed S] [--eval N] [--set madnis_X=V ...]
 
-* VEGAS: the generator's per-channel path (madnis_py.generator.Generator): one VEGAS grid per channel,
-  adapted with an equal share of the budget (3/4 adaptation, 1/4 frozen-grid estimate of the channel's cross
-  section).
-* MadNIS: madnis_py.madnis.MadnisIntegrator on the same channels (madnis_py.madnis_bridge.PhysicsIntegrand),
-  VEGAS pre-training and flow/channel-weight training stopped by the same budget (``max_calls``).
+Both start from the same MadEvent-like VEGAS survey (madnis_py.generator.SurveyPlan, one grid per channel) and
+then spend ``--budget`` more integrand calls:
+
+* VEGAS: the survey's second stage gets the budget on top of its own (more adaptation of every channel's grid,
+  shared by the channels' cross sections) -- the generator's default path with a larger survey;
+* MadNIS: madnis_py.generator.MadnisGenerator -- normalising flows on the survey's grids and learned channel
+  weights, trained with the budget (``madnis_max_calls``).
 
 Both are then judged on ``--eval`` fresh weighted events (not counted in the budget), drawn channel by channel
-with probabilities p_c proportional to the channel's cross section (as MadGraph draws its channels) and weighted
-``w / p_c``. The unweighting efficiency is mean(w) / w_max with w_max chosen as madnis_py.unweighting does (events
-above it carry at most 0.1 % of the cross section). Wall time: training (including the VEGAS survey) and
-drawing the evaluation sample. Never part of the test suite.
+with probabilities p_c proportional to each channel's maximum weight w_max,c (from a pilot sample): the same
+efficiency as unweighting every channel on its own (MadEvent), sum_c I_c / sum_c w_max,c. The unweighting
+efficiency is mean(w) / w_max with w_max chosen as madnis_py.unweighting does (events above it carry at most
+0.1 % of the cross section). Wall time: survey plus training, and drawing the evaluation sample. Never part of
+the test suite.
 """
 
 from __future__ import annotations
@@ -40,7 +43,6 @@ class Figures:
     xsec: IntegrationResult
     efficiency: float
     rel_std: float
-    calls: int
     me_calls: int
     train_s: float
     eval_s: float
@@ -51,73 +53,69 @@ def efficiency(w: np.ndarray) -> float:
     return float(w.mean() / choose_w_max(w, OVERWEIGHT))
 
 
-def draw_pooled(draw, probabilities: np.ndarray, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """n events, channel c with probability p_c: (weights w / p_c, channels)."""
+def draw_pooled(draw, probabilities: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
+    """n events, channel c with probability p_c: their weights w / p_c."""
     counts = rng.multinomial(n, probabilities)
-    ws, chs = [], []
-    for c in np.flatnonzero(counts):
-        ws.append(draw(int(c), int(counts[c])) / probabilities[c])
-        chs.append(np.full(counts[c], c))
-    return np.concatenate(ws), np.concatenate(chs)
+    return np.concatenate([draw(int(c), int(counts[c])) / probabilities[c] for c in np.flatnonzero(counts)])
 
 
-def figures(name, draw, p, n_eval, rng, calls, me_calls, train_s) -> Figures:
+def max_weight_probabilities(draw, integrals: np.ndarray, n_pilot: int) -> np.ndarray:
+    """p_c proportional to each channel's w_max,c (0.1 % rule) from a pilot of n_pilot events shared by the
+    channels' integrals (at least 500 each)."""
+    share = np.maximum(integrals, 0.0) / np.maximum(integrals, 0.0).sum()
+    w_max = np.array([choose_w_max(draw(c, max(500, int(n_pilot * f))), OVERWEIGHT) if f > 0 else 0.0
+                      for c, f in enumerate(share)])
+    return w_max / w_max.sum()
+
+
+def figures(name, draw, integrals, n_eval, rng, me_calls, train_s) -> Figures:
     t0 = time.perf_counter()
-    w, _ = draw_pooled(draw, p, n_eval, rng)
+    w = draw_pooled(draw, max_weight_probabilities(draw, integrals, n_eval // 2), n_eval, rng)
     eval_s = time.perf_counter() - t0
     return Figures(name, IntegrationResult.from_weights(w), efficiency(w),
-                   float(w.std() / w.mean()), calls, me_calls, train_s, eval_s)
+                   float(w.std() / w.mean()), me_calls, train_s, eval_s)
 
 
 def run_vegas(setup, budget: int, seed: int, n_eval: int) -> Figures:
-    from madnis_py.generator import Generator
+    from madnis_py.generator import Generator, SurveyPlan
 
     rng = np.random.default_rng(seed)
-    probe = Generator(setup, rng)
-    per_channel = max(budget // len(probe.channels), 800)
-    adapt_its, int_its = 8, 2
-    config = VegasConfig(adapt_iterations=adapt_its, adapt_points=max(per_channel * 3 // (4 * adapt_its), 100),
-                         integrate_iterations=int_its, integrate_points=max(per_channel // (4 * int_its), 100))
     t0 = time.perf_counter()
-    gen = Generator(setup, rng, config)
+    plan = SurveyPlan()
+    gen = Generator(setup, rng, plan=replace(plan, budget=plan.budget + budget,
+                                             budget_per_channel=plan.budget_per_channel + budget))
     gen.train(log=lambda *a: None)
     train_s = time.perf_counter() - t0
-    calls = len(gen.channels) * (adapt_its * config.adapt_points + int_its * config.integrate_points)
-    me_calls = gen.n_matrix_element_calls
-    values = np.array([max(c.result.value, 0.0) for c in gen.channels])
-    p = values / values.sum()
-    return figures("VEGAS", lambda c, n: gen._weighted(gen.channels[c], n).weights, p, n_eval, rng, calls,
-                   me_calls, train_s)
+    integrals = np.array([c.result.value for c in gen.channels])
+    return figures("VEGAS", lambda c, n: gen._weighted(gen.channels[c], n).weights, integrals, n_eval, rng,
+                   gen.n_matrix_element_calls, train_s)
 
 
 def run_madnis(setup, budget: int, seed: int, n_eval: int, settings: dict) -> Figures:
-    from madnis_py.generator import Generator
-    from madnis_py.madnis import MadnisIntegrator
-    from madnis_py.madnis_bridge import PhysicsIntegrand
+    from madnis_py.generator import MadnisGenerator
 
-    rng = np.random.default_rng(seed + 1)
-    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
     t0 = time.perf_counter()
-    gen = Generator(setup, rng)
-    physics = PhysicsIntegrand([c.integrand for c in gen.channels], gen.sqrt_s)
-    config = replace(setup.madnis_config, use_madnis=True, seed=seed, max_calls=budget, **settings)
-    integrator = MadnisIntegrator(physics, config)
-    integrator.train(steps=10**9 if "train_steps" not in settings else None)
+    config = replace(setup.madnis_config, use_madnis=True, max_calls=budget, **settings)
+    if "train_steps" not in settings:
+        config = replace(config, train_steps=10**9)  # the budget stops the training
+    gen = MadnisGenerator(setup, rng, config)
+    gen.train(log=lambda *a: None)
     train_s = time.perf_counter() - t0
-    calls = integrator.n_calls
+    integrator = gen.madnis
     me_calls = gen.n_matrix_element_calls
-    p = integrator.channel_probabilities().numpy()
+    means, _, _ = integrator.channel_statistics()
 
     def draw(c: int, n: int) -> np.ndarray:
         return integrator.sample_channel(c, n).weight.double().numpy()
 
-    return figures("MadNIS", draw, p, n_eval, rng, calls, me_calls, train_s)
+    return figures("MadNIS", draw, means.numpy(), n_eval, rng, me_calls, train_s)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("process", type=Path)
-    parser.add_argument("--budget", type=int, default=1_000_000, help="integrand calls for training")
+    parser.add_argument("--budget", type=int, default=1_000_000, help="integrand calls after the survey")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--eval", type=int, default=200_000, help="weighted events to judge each method")
     parser.add_argument("--set", action="append", default=[], metavar="madnis_NAME=VALUE",
@@ -154,8 +152,9 @@ def main() -> None:
 
 
 def print_row(f: Figures) -> None:
-    print(f"{f.name:7s} xsec {f.xsec.value:.5g} +- {f.xsec.error:.2g} pb  eff {f.efficiency:.4f}  rel.std {f.rel_std:.3f}  calls {f.calls} (ME {f.me_calls})  "
-          f"train {f.train_s:.1f} s  eval {f.eval_s:.1f} s", flush=True)
+    print(f"{f.name:7s} xsec {f.xsec.value:.5g} +- {f.xsec.error:.2g} pb  eff {f.efficiency:.4f}  "
+          f"rel.std {f.rel_std:.3f}  ME calls {f.me_calls}  survey+training {f.train_s:.1f} s  eval {f.eval_s:.1f} s",
+          flush=True)
 
 
 if __name__ == "__main__":

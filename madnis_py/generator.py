@@ -165,8 +165,9 @@ class Generator:
                 c.pool = self._weighted(c, max(points // 3, 100))
                 c.survey = IntegrationResult.from_weights(c.pool.weights)
         self._check_nonzero()
-        self._record("survey", self.integrate())
-        log(f"  survey of {len(self.channels)} channel(s): {self.integrate()}")
+        survey = Generator.integrate(self)
+        self._record("survey", survey)
+        log(f"  survey of {len(self.channels)} channel(s): {survey}")
 
     def _adapt_helicities(self) -> None:
         for sampler in self.helicity_samplers:
@@ -348,8 +349,13 @@ class MadnisGenerator(Generator):
             if checkpoint is not None:
                 checkpoint()
 
+        if self.phase == "new":
+            # the flows refine the survey's VEGAS grids (one per class of symmetric channels)
+            super().train(log)
+            self.madnis.install_vegas(*self._survey_state())
+            after_vegas()
         budget = self.madnis.config.max_calls
-        # the budget covers the whole training: a run resumed after its VEGAS phase spends only what is left
+        # the budget covers the flows' training: a resumed run spends only what is left
         max_calls = max(budget - self.madnis.n_calls, 1) if budget else None
         summary = self.madnis.train(max_calls=max_calls, callback=record, after_vegas=after_vegas,
                                     checkpoint=checkpoint)
@@ -360,6 +366,25 @@ class MadnisGenerator(Generator):
             f"{summary.n_calls} integrand calls; {self.integrate()}")
         if checkpoint is not None:
             checkpoint()
+
+    def _survey_state(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The survey as MadNIS starts from it: the grid of each class's channel with the largest cross section,
+        resampled to a common number of bins (n_groups, dim, n_bins + 1), and each channel's estimate (pb), spread
+        of its weights (pb) and number of points, (n_channels,) each."""
+        results = [c.result for c in self.channels]
+        maps = [self.channels[max(group, key=lambda k: results[k].value)].sampler.map
+                for group in self.madnis.groups]
+        n_bins = max(int(max(m.ninc)) for m in maps)
+        y = np.repeat(np.linspace(0.0, 1.0, n_bins + 1)[:, None], maps[0].dim, axis=1)
+        grids = []
+        for m in maps:
+            x = np.empty_like(y)
+            m.map(y, x, np.empty(len(y)))
+            x[0], x[-1] = 0.0, 1.0
+            grids.append(x.T)
+        n = np.array([max(r.n_eval, 1) for r in results], dtype=np.float64)
+        return (np.stack(grids), np.array([r.value for r in results]),
+                np.array([r.error for r in results]) * np.sqrt(n), n)
 
     def state_dict(self) -> dict:
         return {"kind": "madnis", "madnis": self.madnis.state_dict(), "results": list(self.results),

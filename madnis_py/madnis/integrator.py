@@ -57,7 +57,7 @@ from .integrand import (IntegrandOutput, MultiChannelIntegrand, SupportsMapping,
 from .losses import LOSSES, channel_moments
 from .metrics import unweighting_efficiency
 from .surrogate import Surrogate, TwoStageResult, two_stage_unweight
-from .vegas_init import adaptive_map_sample, grid_from_adaptive_map
+from .vegas_init import VegasLayer, adaptive_map_sample, grid_from_adaptive_map
 
 __all__ = ["MadnisIntegrator", "TrainingStatus", "TrainingSummary", "WeightedSamples",
            "TwoStageEvents"]
@@ -589,6 +589,27 @@ class MadnisIntegrator:
         self.vegas_done = True
         return done
 
+    def install_vegas(self, grids: np.ndarray | Tensor, means: Tensor, stddevs: Tensor, counts: Tensor) -> None:
+        """Start from VEGAS grids trained elsewhere instead of :meth:`pretrain_vegas` (the generator's survey).
+
+        Args:
+            grids: bin edges per channel group, shape (n_groups, dim, n_bins + 1) (any n_bins).
+            means, stddevs, counts: each channel's integral estimate (pb), the standard deviation of its weights
+                (pb) and its number of points, float (n_channels,): the statistics that allocate the first
+                training batches and drop channels.
+        """
+        self._set_vegas_grids(torch.as_tensor(np.asarray(grids), dtype=torch.float64))
+        counts = torch.as_tensor(counts, dtype=torch.float64)
+        self._record(torch.as_tensor(means, dtype=torch.float64),
+                     torch.as_tensor(stddevs, dtype=torch.float64) ** 2, counts)
+        self.vegas_done = True
+
+    def _set_vegas_grids(self, grids: Tensor) -> None:
+        if grids.shape == self.density.vegas.grids.shape:
+            self.density.vegas.set_grids(grids)
+        else:  # another number of bins: a new (parameter-free) layer
+            self.density.vegas = VegasLayer(grids).to(self.density.vegas.grids.device)
+
     @_with_threads
     def train(self, steps: int | None = None, *, max_calls: int | None = None,
               callback: Callable[[TrainingStatus], None] | None = None,
@@ -920,6 +941,7 @@ class MadnisIntegrator:
             if saved[key] != getattr(self.config, key):
                 raise ValueError(f"checkpoint madnis_{key} = {saved[key]!r} differs from this "
                                  f"configuration's {getattr(self.config, key)!r}")
+        self._set_vegas_grids(state["density"]["vegas.grids"])
         self.density.load_state_dict(state["density"])
         self.channel_weights.load_state_dict(state["channel_weights"])
         if self.surrogate is not None and state["surrogate"] is not None:
