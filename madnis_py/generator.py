@@ -369,22 +369,19 @@ class MadnisGenerator(Generator):
 
     def _survey_state(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """The survey as MadNIS starts from it: the grid of each class's channel with the largest cross section,
-        resampled to a common number of bins (n_groups, dim, n_bins + 1), and each channel's estimate (pb), spread
-        of its weights (pb) and number of points, (n_channels,) each."""
+        (n_groups, dim, n_bins + 1) (VEGAS chooses each dimension's bins by its points: fewer are padded, see
+        madnis_py.madnis.vegas_init.pad_grid); and each channel's estimate (pb), spread of its weights (pb) and
+        number of points, (n_channels,) each."""
+        from madnis_py.madnis.vegas_init import pad_grid
+
         results = [c.result for c in self.channels]
         maps = [self.channels[max(group, key=lambda k: results[k].value)].sampler.map
                 for group in self.madnis.groups]
         n_bins = max(int(max(m.ninc)) for m in maps)
-        y = np.repeat(np.linspace(0.0, 1.0, n_bins + 1)[:, None], maps[0].dim, axis=1)
-        grids = []
-        for m in maps:
-            x = np.empty_like(y)
-            m.map(y, x, np.empty(len(y)))
-            x[0], x[-1] = 0.0, 1.0
-            grids.append(x.T)
+        grids = np.stack([pad_grid([np.asarray(m.grid[d])[: m.ninc[d] + 1] for d in range(m.dim)], n_bins)
+                          for m in maps])
         n = np.array([max(r.n_eval, 1) for r in results], dtype=np.float64)
-        return (np.stack(grids), np.array([r.value for r in results]),
-                np.array([r.error for r in results]) * np.sqrt(n), n)
+        return (grids, np.array([r.value for r in results]), np.array([r.error for r in results]) * np.sqrt(n), n)
 
     def state_dict(self) -> dict:
         return {"kind": "madnis", "madnis": self.madnis.state_dict(), "results": list(self.results),

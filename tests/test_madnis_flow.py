@@ -159,9 +159,10 @@ def test_vegas_layer_invertible_logdet_and_normalised():
     assert abs(float(q.mean()) - 1.0) < 5 * float(q.std()) / math.sqrt(n)
 
 
-def test_vegas_layer_reproduces_vegas_adaptive_map():
+@pytest.mark.parametrize("ninc", [12, [5, 12, 7]])
+def test_vegas_layer_reproduces_vegas_adaptive_map(ninc):
     vegas = pytest.importorskip("vegas")
-    amap = vegas.AdaptiveMap([[0.0, 1.0]] * 3, ninc=12)
+    amap = vegas.AdaptiveMap([[0.0, 1.0]] * 3, ninc=ninc)
     rng = np.random.default_rng(0)
     y = rng.random((4000, 3))
     amap.add_training_data(y, np.exp(-30 * ((y - 0.3) ** 2).sum(1)))
@@ -169,10 +170,13 @@ def test_vegas_layer_reproduces_vegas_adaptive_map():
     grid = grid_from_adaptive_map(amap)
     assert grid.shape == (3, 13)
     layer = VegasLayer(grid)
+    assert layer.bins.tolist() == [list(np.broadcast_to(ninc, 3))]
     x_ref, jac_ref = adaptive_map_sample(amap, y[:500])
     x, ld = layer(torch.as_tensor(y[:500]))
     assert np.allclose(x.numpy(), x_ref, atol=1e-12)
     assert np.allclose(ld.exp().numpy(), jac_ref, rtol=1e-10)
+    back, ld_back = layer(x, inverse=True)
+    assert np.allclose(back.numpy(), y[:500], atol=1e-10) and np.allclose(ld_back.numpy(), -ld.numpy())
 
 
 def test_vegas_layer_rejects_bad_grid():
@@ -212,6 +216,24 @@ def test_channel_density_conditioned_group_distinguishes_channels():
     a = dens.log_prob(r, torch.zeros(8, dtype=torch.long))
     b = dens.log_prob(r, torch.ones(8, dtype=torch.long))
     assert not torch.allclose(a, b, atol=1e-6)
+
+
+def test_max_flows_go_to_the_highest_scores_and_the_rest_sample_from_vegas():
+    groups = [[0], [1], [2], [3]]
+    dens = ChannelDensity(2, groups, n_bins=6, hidden=16, vegas_bins=10, max_flows=2).double()
+    assert dens.flow.n_flows == 2
+    grids = _random_grids(4, 2, 10, seed=3)
+    dens.vegas.set_grids(grids)
+    dens.assign_flows(torch.tensor([0.1, 5.0, 0.2, 3.0]))
+    assert dens.flow_of_group.tolist() == [-1, 0, -1, 1]
+    _randomise(dens.flow, 0.3, seed=4)
+    channels = torch.tensor([0, 1, 2, 3, 3, 1, 0, 2])
+    r, lq = dens.sample(channels, torch.Generator().manual_seed(1))
+    assert torch.allclose(dens.log_prob(r, channels), lq, atol=1e-9)
+    vegas_only = VegasLayer(grids)(r, channels, inverse=True)[1]
+    plain = torch.tensor([c in (0, 2) for c in channels.tolist()])
+    assert torch.allclose(lq[plain], vegas_only[plain], atol=1e-10)  # no flow: the VEGAS density
+    assert not torch.allclose(lq[~plain], vegas_only[~plain], atol=1e-6)
 
 
 def test_uniform_grid_is_identity():

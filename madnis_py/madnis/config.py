@@ -39,6 +39,7 @@ class MadnisConfig:
     hidden: int = 32
     hidden_layers: int = 2
     flow_condition: bool = False
+    max_flows: int = 64
     channel_weights: bool = True
     vegas_iterations: int = 5
     vegas_points: int = 2048
@@ -65,7 +66,7 @@ class MadnisConfig:
                 raise ValueError(f"madnis_{name} = {getattr(self, name)} must be >= 1")
         for name in ("train_steps", "max_calls", "buffer_steps", "flow_blocks",
                      "vegas_iterations", "vegas_points", "surrogate_steps", "surrogate_fit_steps",
-                     "surrogate_min_samples", "threads"):
+                     "surrogate_min_samples", "threads", "max_flows"):
             if getattr(self, name) < 0:
                 raise ValueError(f"madnis_{name} = {getattr(self, name)} must be >= 0")
         if not 0.0 <= self.uniform_ratio <= 1.0:
@@ -131,6 +132,8 @@ _DOCS: dict[str, tuple[str, tuple | None]] = {
     "hidden": ("width of the hidden layers (flows, channel weights, surrogate)", None),
     "hidden_layers": ("hidden layers per network", None),
     "flow_condition": ("condition a group's flow on the channel inside the group", None),
+    "max_flows": ("flows only for this many channel classes, those whose weights spread most after the "
+                  "VEGAS survey; the others keep their VEGAS grid (0: a flow for every class)", None),
     "channel_weights": ("train the channel-weight network (False: prior weights)", None),
     "vegas_iterations": ("VEGAS iterations per channel group before the flows (0: none)", None),
     "vegas_points": ("integrand calls per channel group per VEGAS iteration", None),

@@ -63,7 +63,7 @@ __all__ = ["MadnisIntegrator", "TrainingStatus", "TrainingSummary", "WeightedSam
            "TwoStageEvents"]
 
 #: Checkpoint format tag.
-CHECKPOINT_FORMAT = "madnis_py.madnis/1"
+CHECKPOINT_FORMAT = "madnis_py.madnis/2"
 
 #: Largest number of entries of an (events, n_channels) array (priors, channel weights) made at once when
 #: integrating or sampling: with thousands of channels (p p > t t~ j j) the batch is cut into slices.
@@ -74,7 +74,8 @@ VEGAS_BUDGET_SHARE = 0.3
 
 #: Config fields that fix the shapes of the networks (must agree when loading a checkpoint).
 _ARCHITECTURE = ("dtype", "flow_blocks", "flow_bins", "hidden", "hidden_layers",
-                 "flow_condition", "channel_weights", "vegas_bins", "surrogate", "history_length")
+                 "flow_condition", "max_flows", "channel_weights", "vegas_bins", "surrogate",
+                 "history_length")
 
 
 @dataclass(frozen=True)
@@ -299,6 +300,7 @@ class MadnisIntegrator:
                 n_bins=config.flow_bins, hidden=config.hidden,
                 n_layers=config.hidden_layers,
                 vegas_bins=config.vegas_bins, condition_on_channel=config.flow_condition,
+                max_flows=config.max_flows,
             ).to(self.dtype)
             self.channel_weights = ChannelWeights(
                 self.features_dim, self.n_channels, config.hidden, config.hidden_layers,
@@ -586,6 +588,7 @@ class MadnisIntegrator:
         if done:
             grids = np.stack([grid_from_adaptive_map(m) for m in maps])
             self.density.vegas.set_grids(torch.as_tensor(grids))
+            self._assign_flows()
         self.vegas_done = True
         return done
 
@@ -602,7 +605,16 @@ class MadnisIntegrator:
         counts = torch.as_tensor(counts, dtype=torch.float64)
         self._record(torch.as_tensor(means, dtype=torch.float64),
                      torch.as_tensor(stddevs, dtype=torch.float64) ** 2, counts)
+        self._assign_flows()
         self.vegas_done = True
+
+    def _assign_flows(self) -> None:
+        """Give the flows to the channel classes whose weights spread most (sum of the channels' standard
+        deviations, the variance of an optimally stratified estimate), before the flows train."""
+        _, sigma, _ = self.channel_statistics()
+        scores = torch.zeros(len(self.groups), dtype=torch.float64).index_add_(
+            0, self.density.group_of, sigma)
+        self.density.assign_flows(scores)
 
     def _set_vegas_grids(self, grids: Tensor) -> None:
         if grids.shape == self.density.vegas.grids.shape:
