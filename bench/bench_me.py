@@ -1,10 +1,15 @@
-"""Matrix elements per second on the CPU (one thread by default), helicity and colour summed, double precision.
+"""Matrix elements per second on the CPU (one thread by default), helicity and colour summed, in double and in
+single precision.
 
-    python bench/bench_me.py [--threads N] [--events N]
+    python bench/bench_me.py [--threads N] [--events N] [--repeat N]
 
 One line per process, built by the diagram generator exactly as `madnis-py launch` builds it, evaluated on
-flat (RAMBO) phase-space points at sqrt(s) = 1 TeV. For comparison, measured on this kind of machine (one core,
-g g > t t~ g g): MadGraph5's Fortran 2.2e3/s; madgraph4gpu cudacpp 3.1e3/s scalar, 1.4e4/s AVX2, 1.9e4/s AVX-512.
+flat (RAMBO) phase-space points at sqrt(s) = 1 TeV, in double precision and in single precision (float
+amplitudes on twice the SIMD lanes, colour sum in double: madgraph4gpu's FPTYPE=m), with the largest relative
+deviation of |M|^2 between the two on these (cut-free) points. Each rate is the best of --repeat timings of at
+least a second (the machine may be shared). For comparison, measured on this kind of machine (one core,
+g g > t t~ g g): MadGraph5's Fortran 2.2e3/s; madgraph4gpu cudacpp 3.1e3/s scalar, 1.4e4/s AVX2, 1.9e4/s
+AVX-512 (double).
 """
 
 from __future__ import annotations
@@ -12,19 +17,23 @@ from __future__ import annotations
 import argparse
 import time
 
+import numpy as np
+
 import madnis_py
 from madnis_py.amplitudes import sample_momenta
 from madnis_py.core import _core
 
 PROCESSES = ("e+ e- > mu+ mu-", "g g > t t~", "g g > t t~ g", "g g > t t~ g g")
 MADGRAPH_FORTRAN_GGTTGG = 2.2e3
+CUDACPP_GGTTGG = {"AVX2": 1.4e4, "AVX-512": 1.9e4}  # double precision, one core
 
 
-def rate(me, momenta, alpha_s: float, min_seconds: float = 1.0) -> float:
-    me(momenta[:64], alpha_s)  # warm-up
+def rate(me, momenta, alpha_s: float, precision: str, min_seconds: float = 1.0) -> float:
+    """Events per second of me.compiled.evaluate on `momenta` (n, n_particles, 4) GeV."""
+    me.compiled.evaluate(momenta[:64], alpha_s, precision=precision)  # warm-up
     calls, start = 0, time.perf_counter()
     while (elapsed := time.perf_counter() - start) < min_seconds:
-        me(momenta, alpha_s)
+        me.compiled.evaluate(momenta, alpha_s, precision=precision)
         calls += len(momenta)
     return calls / elapsed
 
@@ -33,19 +42,28 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--events", type=int, default=4096)
+    ap.add_argument("--repeat", type=int, default=3, help="timings per rate; the best is shown")
     args = ap.parse_args()
     _core.set_num_threads(args.threads)
-    print(f"{'process':<20} {'diagrams':>8} {'helicities':>10} {'ME/s':>10}   ({args.threads} thread(s))")
+    print(f"{'process':<20} {'diagrams':>8} {'helicities':>10} {'double ME/s':>12} {'single ME/s':>12} "
+          f"{'ratio':>6} {'max |dev|':>9}   ({args.threads} thread(s))")
     for process in PROCESSES:
         me = madnis_py.matrix_element(process)
         masses = [0.0, 0.0] + [173.0 if name in ("t", "t~") else 0.0 for name in process.split()[3:]]
         n = args.events if me.n_diagrams < 100 else args.events // 4
         momenta = sample_momenta(masses, 1000.0, n, seed=1)
-        r = rate(me, momenta, 0.118)
-        print(f"{process:<20} {me.n_diagrams:>8} {me.n_helicities:>10} {r:>10.3g}")
+        rates = {}
+        for precision in ("double", "single"):
+            rates[precision] = max(rate(me, momenta, 0.118, precision) for _ in range(args.repeat))
+        m_d = me.compiled.evaluate(momenta, 0.118, precision="double")[0]
+        m_s = me.compiled.evaluate(momenta, 0.118, precision="single")[0]
+        dev = np.max(np.abs(m_s / m_d - 1.0))
+        print(f"{process:<20} {me.n_diagrams:>8} {me.n_helicities:>10} {rates['double']:>12.3g} "
+              f"{rates['single']:>12.3g} {rates['single'] / rates['double']:>6.2f} {dev:>9.1e}")
         if process == "g g > t t~ g g":
-            print(f"  MadGraph5 Fortran (same machine type, one core): {MADGRAPH_FORTRAN_GGTTGG:.2g}/s;"
-                  f" ratio {r / MADGRAPH_FORTRAN_GGTTGG:.2f}")
+            print(f"  MadGraph5 Fortran (same machine type, one core): {MADGRAPH_FORTRAN_GGTTGG:.2g}/s; cudacpp double: "
+                  + ", ".join(f"{v:.2g}/s {k}" for k, v in CUDACPP_GGTTGG.items())
+                  + f"; madnis-py double {rates['double']:.2g}/s, single {rates['single']:.2g}/s")
 
 
 if __name__ == "__main__":

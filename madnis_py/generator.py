@@ -17,6 +17,7 @@ from madnis_py.errors import PhysicsSetupError
 from madnis_py.helicity_sampling import HelicitySampler
 from madnis_py.integrand import ChannelIntegrand, WeightedEvents
 from madnis_py.integrator import IntegrationResult, VegasConfig, VegasSampler
+from madnis_py.me_precision import PrecisionCheck
 from madnis_py.unweighting import choose_w_max, unweight
 
 
@@ -113,6 +114,9 @@ class Generator:
         self.weighted_sample = np.empty(0, dtype=np.float32)
         #: one per subprocess group with run_card nhel = 1 (helicities sampled), else none
         self.helicity_samplers: list[HelicitySampler] = []
+        #: one per subprocess group with run_card me_precision = auto, else none
+        self.precision_checks: list[PrecisionCheck] = []
+        precision = str(setup.run_card["me_precision"])
         self.sqrt_s = setup.beams.sqrt_s
         self.channels: list[Channel] = []
         for g, group in enumerate(setup.groups):
@@ -134,9 +138,15 @@ class Generator:
             sampler = HelicitySampler(group.matrix_element, rng) if int(setup.run_card["nhel"]) == 1 else None
             if sampler is not None:
                 self.helicity_samplers.append(sampler)
+            check = None
+            if precision == "auto":
+                check = PrecisionCheck(group.matrix_element, group.members[0].name)
+                self.precision_checks.append(check)
+            else:
+                group.matrix_element.compiled.precision = precision
             for d, topology in enumerate(group.topologies):
                 integrand = ChannelIntegrand(group, d, ChannelMapping(topology, energy), setup.scales,
-                                             setup.alpha_s, setup.pdf, setup.beams.lpp, sampler)
+                                             setup.alpha_s, setup.pdf, setup.beams.lpp, sampler, check)
                 self.channels.append(Channel(g, integrand, VegasSampler(integrand.dim, self.config, rng)))
 
     @property
@@ -168,6 +178,10 @@ class Generator:
         survey = Generator.integrate(self)
         self._record("survey", survey)
         log(f"  survey of {len(self.channels)} channel(s): {survey}")
+        for check in self.precision_checks:
+            if not check.decided:
+                check.decide()
+            log(f"  matrix element {check.describe()}")
 
     def _adapt_helicities(self) -> None:
         for sampler in self.helicity_samplers:

@@ -51,7 +51,8 @@ class HelicitySampler:
         for h in np.unique(chosen):
             rows = np.flatnonzero(chosen == h)
             value, per_diagram, _ = self._program(int(h)).evaluate(
-                np.ascontiguousarray(momenta[rows]), np.ascontiguousarray(alpha_s[rows]), amp2=True)
+                np.ascontiguousarray(momenta[rows]), np.ascontiguousarray(alpha_s[rows]), amp2=True,
+                precision=self.matrix_element.precision)
             me[rows] = value / self.probabilities[h]
             amp2[rows] = per_diagram
             self._collected[h] += value.sum() / self.probabilities[h]

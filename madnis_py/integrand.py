@@ -80,17 +80,19 @@ class ChannelIntegrand:
     group: SubprocessGroup; channel: the channel's index in the group (its diagram in the group's matrix element is
     ``group.channel_diagrams[channel]``, :attr:`diagram`); mapping: ChannelMapping;
     pdf: a PDF (None for lepton beams); lpp: the beam types; alpha_s: alpha_s(Q) (Q in GeV, (n,) -> (n,));
-    helicity_sampler: one helicity combination per event instead of the sum (madnis_py.helicity_sampling).
+    helicity_sampler: one helicity combination per event instead of the sum (madnis_py.helicity_sampling);
+    precision_check: the group's run_card ``me_precision = auto`` check (madnis_py.me_precision), or None.
     """
 
     def __init__(self, group, channel: int, mapping, scales: ScaleSettings, alpha_s, pdf=None, lpp=(0, 0),
-                 helicity_sampler=None):
+                 helicity_sampler=None, precision_check=None):
         self.group = group
         self.channel = channel
         self.diagram = group.channel_diagrams[channel]
         self._amp2_columns = np.asarray(group.channel_diagrams, dtype=np.int64)
         #: a HelicitySampler of the group (run_card nhel = 1), or None: |M|^2 summed over helicities
         self.helicity_sampler = helicity_sampler
+        self.precision_check = precision_check
         self.mapping = mapping
         self.scales = scales
         self.alpha_s = alpha_s
@@ -157,6 +159,8 @@ class ChannelIntegrand:
         if keep.size:
             p = np.ascontiguousarray(momenta[keep])
             a_s = self.alpha_s(mu_r)
+            if self.precision_check is not None:
+                self.precision_check.observe(p, a_s)
             evaluate = self.helicity_sampler.evaluate if self.helicity_sampler else self.group.matrix_element.evaluate
             me, amp2 = evaluate(p, a_s)
             amp2 = amp2[:, self._amp2_columns]

@@ -16,9 +16,9 @@ from madnis_py.setup import load_setup
 from refdata_paths import PROJECT_ROOT
 
 
-def _setup(process: str):
+def _setup(process: str, settings: tuple[str, ...] = ()):
     card = ProcCard.from_text(f"import model sm\ngenerate {process}\noutput test\n", path="<test>")
-    return load_setup(card)
+    return load_setup(card, settings=settings)
 
 
 def test_four_point_vertex_diagrams_are_no_channels():
@@ -39,7 +39,7 @@ def test_gg_wduxgg_has_madgraphs_channel_count():
 
 @pytest.fixture(scope="module")
 def three_gluons():
-    setup = _setup("u u~ > g g g")
+    setup = _setup("u u~ > g g g", ("me_precision=double",))  # symmetric to 1e-10 needs double precision
     generator = Generator(setup, np.random.default_rng(0), VegasConfig(adapt_iterations=1, adapt_points=100,
                                                                        integrate_iterations=1, integrate_points=100))
     return setup, generator

@@ -142,7 +142,10 @@ class MatrixElementProgram {
   ~MatrixElementProgram() { release_device(); }
 
   void evaluate(py::handle momenta, py::handle alpha_s, py::handle out_me, py::handle out_amp2,
-                py::handle out_hel, py::handle out_flows) {
+                py::handle out_hel, py::handle out_flows, const std::string& precision) {
+    require(precision == "double" || precision == "single",
+            "MatrixElementProgram.evaluate: precision must be 'double' or 'single', not '" + precision + "'");
+    const auto prec = precision == "single" ? amplitudes::Precision::kSingle : amplitudes::Precision::kDouble;
     auto P = as_buffer<double>(momenta, "momenta", 3);
     auto S = as_buffer<double>(alpha_s, "alpha_s", 1);
     auto E = as_buffer<double>(out_me, "out_me", 1);
@@ -179,10 +182,11 @@ class MatrixElementProgram {
     if (n == 0) return;
     if (dev == Device::cpu) {
       py::gil_scoped_release release;
-      amplitudes::evaluate_cpu(host_view_, *plan_, n, P.data, S.data, E.data, amp2, hel, flows);
+      amplitudes::evaluate_cpu(host_view_, *plan_, n, P.data, S.data, E.data, amp2, hel, flows, prec);
       return;
     }
 #ifdef MADNIS_HAVE_CUDA
+    // the CUDA driver runs in double precision (precision "single" applies to the CPU driver)
     ensure_device();
     const index_t per_lane = static_cast<index_t>(view_.n_slots) * 12 + static_cast<index_t>(view_.n_amps) * 2;
     double* scratch = static_cast<double*>(cuda::device_malloc(sizeof(double) * per_lane * n));
@@ -317,10 +321,13 @@ void register_amplitudes(py::module_& m) {
            py::arg("factor"), py::arg("n_particles"))
       .def("evaluate", &MatrixElementProgram::evaluate, py::arg("momenta"), py::arg("alpha_s"), py::arg("out_me"),
            py::arg("out_amp2") = py::none(), py::arg("out_hel") = py::none(), py::arg("out_flows") = py::none(),
+           py::arg("precision") = "double",
            "Writes |M|^2 (helicity and colour summed, averaged) for momenta (n, n_particles, 4) and alpha_s (n,)\n"
            "into out_me (n,); optionally the per-diagram sum of |A|^2 into out_amp2 (n, n_diagrams) and each\n"
            "helicity combination's contribution into out_hel (n, n_helicities) and each colour flow's |JAMP|^2,\n"
-           "summed over helicities and times the averaging factor, into out_flows (n, n_flows).")
+           "summed over helicities and times the averaging factor, into out_flows (n, n_flows).\n"
+           "precision: 'double', or 'single' (CPU only: amplitudes in float with twice the SIMD lanes, colour sum\n"
+           "in double; |M|^2 to ~1e-6 relative; CUDA arrays are always evaluated in double).")
       .def_property_readonly("n_particles", &MatrixElementProgram::n_particles)
       .def_property_readonly("n_helicities", &MatrixElementProgram::n_helicities)
       .def_property_readonly("n_diagrams", &MatrixElementProgram::n_diagrams)

@@ -265,10 +265,12 @@ MADNIS_HD MADNIS_INLINE cx<FP> vertex_amplitude(const VertexTerms& vt, const cx<
 }
 
 /// Off-shell current for leg `leg` (0-based) with propagator mass M and width W. `w[k]` are the wavefunctions of
-/// the legs (w[leg] is ignored); the result (6 components) is written to `out`.
+/// the legs (w[leg] is ignored); the result (6 components) is written to `out`. `den` (optional): P^2 - M^2 (GeV^2)
+/// computed elsewhere, e.g. in double from the external momenta when FP is single precision (P^2 of a massless
+/// line cancels in float); by default it is computed from the legs' momenta.
 template <class FP>
 MADNIS_HD MADNIS_INLINE void vertex_current(const VertexTerms& vt, const cx<FP>* coup, int leg, double M, double W,
-                                            const cx<FP>* const* w, cx<FP>* out) {
+                                            const cx<FP>* const* w, cx<FP>* out, const FP* den = nullptr) {
   using C = cx<FP>;
   const int n = lorentz_legs(vt.lor[0]);
   FP P[kMaxLegs][4];
@@ -298,15 +300,15 @@ MADNIS_HD MADNIS_INLINE void vertex_current(const VertexTerms& vt, const cx<FP>*
     lorentz_open(vt.lor[t], leg, c, P, ot);
     for (int m = 0; m < 4; ++m) o[m] += coup[t] * ot[m];
   }
-  const FP p2 = p[0] * p[0] - p[1] * p[1] - p[2] * p[2] - p[3] * p[3];
-  const C inv_d = C(fp_set<FP>(1.0), fp_set<FP>(0.0)) / C(p2 - M * M, fp_set<FP>(M * W));
+  const FP d_re = den ? *den : p[0] * p[0] - p[1] * p[1] - p[2] * p[2] - p[3] * p[3] - fp_set<FP>(M * M);
+  const C inv_d = C(fp_set<FP>(1.0), fp_set<FP>(0.0)) / C(d_re, fp_set<FP>(M * W));
   const int spin = lorentz_spin(vt.lor[0], leg);
   if (spin == 3) {
     const C d(inv_d.im, -inv_d.re);  // -i / D
     if (M != 0.0) {
       const C pdo = detail::dot(o, p);
       const double om = 1.0 / (M * M);
-      for (int m = 0; m < 4; ++m) out[2 + m] = d * (o[m] - scale(om * p[m], pdo));
+      for (int m = 0; m < 4; ++m) out[2 + m] = d * (o[m] - scale(fp_set<FP>(om) * p[m], pdo));
     } else {
       for (int m = 0; m < 4; ++m) out[2 + m] = d * o[m];
     }

@@ -84,6 +84,12 @@ class ProcessMatrixElement:
         return len(self.built.diagrams.diagrams)
 
     @property
+    def precision(self) -> str:
+        """The CPU driver's arithmetic for this matrix element: "double" or "single" (see
+        :data:`madnis_py.amplitudes.program.PRECISIONS`; set it on :attr:`compiled`)."""
+        return self.compiled.precision
+
+    @property
     def n_helicities(self) -> int:
         return self.compiled.n_helicities
 

@@ -294,20 +294,36 @@ class ProgramBuilder:
         return row
 
 
+#: Arithmetic precisions of the CPU driver: "double", or "single" (madgraph4gpu's mixed mode: wavefunctions and
+#: amplitudes in float with twice the SIMD lanes, colour sum in double; |M|^2 to ~1e-6 relative at typical points).
+PRECISIONS = ("double", "single")
+
+
+def check_precision(precision: str) -> str:
+    """`precision` if it is one of :data:`PRECISIONS`, else ValueError saying which are."""
+    if precision not in PRECISIONS:
+        raise ValueError(f"matrix-element precision must be one of {', '.join(PRECISIONS)}, not {precision!r}")
+    return precision
+
+
 @dataclass
 class MatrixElement:
     """A compiled program: |M|^2 summed over helicities and colours, averaged over the initial state.
 
     Call it with ``momenta`` float64 (n, n_particles, 4) in GeV as (E, px, py, pz) and ``alpha_s`` float64 (n,)
     (or a float). numpy arrays (CPU) or CUDA arrays (torch tensors) are accepted without copies.
+    ``precision``: the CPU driver's arithmetic, "double" or "single" (see :data:`PRECISIONS`; CUDA arrays are
+    always evaluated in double); inputs and outputs are float64 either way.
     """
 
     program: Program
+    precision: str = "double"
     _core_program: object = field(init=False, repr=False)
 
     def __post_init__(self):
         from madnis_py.core import _core
 
+        check_precision(self.precision)
         p = self.program
         self._core_program = _core.MatrixElementProgram(
             p.instructions, p.fparams, p.couplings, p.coupling_powers, p.helicities, p.amp_diagram, p.amp_colour,
@@ -325,24 +341,30 @@ class MatrixElement:
     def __call__(self, momenta, alpha_s=0.118):
         return self.evaluate(momenta, alpha_s)[0]
 
-    def evaluate(self, momenta, alpha_s=0.118, amp2: bool = False, helicities: bool = False):
-        """Returns (me (n,), amp2 (n, n_diagrams) or None, per-helicity |M|^2 (n, n_hel) or None) as numpy arrays."""
+    def evaluate(self, momenta, alpha_s=0.118, amp2: bool = False, helicities: bool = False,
+                 precision: str | None = None):
+        """Returns (me (n,), amp2 (n, n_diagrams) or None, per-helicity |M|^2 (n, n_hel) or None) as numpy arrays.
+        precision: "double" or "single" for this call (default :attr:`precision`)."""
         momenta, alpha = self._inputs(momenta, alpha_s)
         n = momenta.shape[0]
         me = np.empty(n)
         a2 = np.empty((n, self.n_diagrams)) if amp2 else None
         hh = np.empty((n, self.n_helicities)) if helicities else None
-        self._core_program.evaluate(momenta, alpha, me, a2, hh)
+        self._core_program.evaluate(momenta, alpha, me, a2, hh, None, self._precision(precision))
         return me, a2, hh
 
-    def colour_flows(self, momenta, alpha_s=0.118) -> np.ndarray:
+    def colour_flows(self, momenta, alpha_s=0.118, precision: str | None = None) -> np.ndarray:
         """|JAMP_c|^2 of each colour flow c of the basis, summed over helicities (MadGraph's JAMP2, the weights by
         which an event's colour flow is chosen), float64 (n, n_flows)."""
         momenta, alpha = self._inputs(momenta, alpha_s)
         n = momenta.shape[0]
         flows = np.empty((n, self._core_program.n_flows))
-        self._core_program.evaluate(momenta, alpha, np.empty(n), None, None, flows)
+        self._core_program.evaluate(momenta, alpha, np.empty(n), None, None, flows, self._precision(precision))
         return flows
+
+    def _precision(self, precision: str | None) -> str:
+        """The precision of a call: the argument, else :attr:`precision` (which may have been reassigned)."""
+        return check_precision(self.precision if precision is None else precision)
 
     @staticmethod
     def _inputs(momenta, alpha_s) -> tuple[np.ndarray, np.ndarray]:
@@ -353,8 +375,8 @@ class MatrixElement:
     def filter_helicities(self, momenta, alpha_s=0.118) -> "MatrixElement":
         """A matrix element that sums only the helicity combinations that contribute on the given sample events
         (MadGraph's helicity filtering: a combination is dropped if its |M|^2 is exactly zero on all of them)."""
-        _, _, per_hel = self.evaluate(momenta, alpha_s, helicities=True)
+        _, _, per_hel = self.evaluate(momenta, alpha_s, helicities=True, precision="double")
         good = np.any(per_hel != 0.0, axis=0)
         if not good.any():
             raise ValueError("no helicity combination contributes on the sample events")
-        return MatrixElement(self.program.with_helicities(self.program.helicities[good]))
+        return MatrixElement(self.program.with_helicities(self.program.helicities[good]), self.precision)

@@ -273,7 +273,13 @@ _MG_ENTRIES: tuple[RunCardEntry, ...] = (
        "mxx_min_pdg only for particle/antiparticle pairs"),
 )
 
-_REGISTRY: dict[str, RunCardEntry] = {e.name: e for e in _MG_ENTRIES}
+# madnis-py's own entries (not MadGraph's), always known.
+_OWN_ENTRIES: tuple[RunCardEntry, ...] = (
+    _e("me_precision", "str", "auto", "matrix-element arithmetic on the CPU: double, single (float amplitudes, "
+       "~2x faster) or auto (single if it agrees with double on the first points)", ("auto", "double", "single")),
+)
+
+_REGISTRY: dict[str, RunCardEntry] = {e.name: e for e in _MG_ENTRIES + _OWN_ENTRIES}
 
 _BEAM = {"lpp1", "lpp2", "ebeam1", "ebeam2", "polbeam1", "polbeam2"}
 _CUT_STEMS = ("l", "j", "b", "a")
@@ -293,7 +299,7 @@ SUPPORTED: set[str] = (
     | {"nevents", "iseed", "pdlabel", "pdlabel1", "pdlabel2", "lhaid",
        "fixed_ren_scale", "fixed_fac_scale", "fixed_fac_scale1", "fixed_fac_scale2",
        "scale", "dsqrt_q2fact1", "dsqrt_q2fact2", "dynamical_scale_choice", "scalefact",
-       "event_norm", "use_syst", "run_tag", "nhel"}
+       "event_norm", "use_syst", "run_tag", "nhel", "me_precision"}
 )
 
 
@@ -304,6 +310,11 @@ _TRUE = {"true", "t", ".true.", "1", "yes", "y", "on"}
 _FALSE = {"false", "f", ".false.", "0", "no", "n", "off"}
 _FLOAT_RE = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eEdD][+-]?\d+)?$")
 _SUFFIX = {"k": 1e3, "K": 1e3, "M": 1e6}
+
+
+def _default_owner(name: str) -> str:
+    """Whose default an entry has, for messages: MadGraph's or madnis-py's."""
+    return "MadGraph's" if any(e.name == name for e in _MG_ENTRIES) else "the"
 
 
 class _BadValue(ValueError):
@@ -699,7 +710,7 @@ class RunCard:
                             f"`{name} = {value.strip().lower()}`")
         raise CardError(path or self.path, number, f"unknown run_card entry '{name}'",
                         _suggest(key) + "The entries are those of MadGraph 3.5's run_card "
-                        "(see cards/run_card.dat) and the madnis_* options")
+                        "(see cards/run_card.dat), me_precision and the madnis_* options")
 
     @staticmethod
     def _parse(name: str, text: str, path: str, number: int | None) -> Any:
@@ -709,7 +720,7 @@ class RunCard:
         except _BadValue as exc:
             shown = text.strip()
             raise CardError(path, number, f"'{shown}' is not a valid value for {name}",
-                            f"{name} ({entry.doc}) expects {exc}; MadGraph's default is "
+                            f"{name} ({entry.doc}) expects {exc}; {_default_owner(name)} default is "
                             f"`{format_value(entry.kind, entry.default) or '(empty)'} = {name}`"
                             ) from None
 
