@@ -11,12 +11,11 @@ then spend ``--budget`` more integrand calls:
 * MadNIS: madnis_py.generator.MadnisGenerator -- normalising flows on the survey's grids and learned channel
   weights, trained with the budget (``madnis_max_calls``).
 
-Both are then judged on ``--eval`` fresh weighted events (not counted in the budget), drawn channel by channel
-with probabilities p_c proportional to each channel's maximum weight w_max,c (from a pilot sample): the same
-efficiency as unweighting every channel on its own (MadEvent), sum_c I_c / sum_c w_max,c. The unweighting
-efficiency is mean(w) / w_max with w_max chosen as madnis_py.unweighting does (events above it carry at most
-0.1 % of the cross section). Wall time: survey plus training, and drawing the evaluation sample. Never part of
-the test suite.
+Both are then judged on ``--eval`` fresh weighted events (not counted in the budget), shared by the channels'
+cross sections (at least 2000 each), each channel unweighted on its own as MadEvent does: the unweighting
+efficiency is sum_c I_c / sum_c w_max,c, with each channel's w_max,c chosen as madnis_py.unweighting does
+(events above it carry at most 0.1 % of the channel's cross section). rel.std: sum_c std(w_c) / sum_c I_c.
+Wall time: survey plus training, and drawing the evaluation sample. Never part of the test suite.
 """
 
 from __future__ import annotations
@@ -30,11 +29,12 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from madnis_py.integrator import IntegrationResult, VegasConfig
+from madnis_py.integrator import IntegrationResult
 from madnis_py.setup import load_setup
 from madnis_py.unweighting import choose_w_max
 
 OVERWEIGHT = 1e-3
+MIN_PER_CHANNEL = 2000
 
 
 @dataclass(frozen=True)
@@ -48,32 +48,22 @@ class Figures:
     eval_s: float
 
 
-def efficiency(w: np.ndarray) -> float:
-    w = np.asarray(w, dtype=np.float64)
-    return float(w.mean() / choose_w_max(w, OVERWEIGHT))
-
-
-def draw_pooled(draw, probabilities: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
-    """n events, channel c with probability p_c: their weights w / p_c."""
-    counts = rng.multinomial(n, probabilities)
-    return np.concatenate([draw(int(c), int(counts[c])) / probabilities[c] for c in np.flatnonzero(counts)])
-
-
-def max_weight_probabilities(draw, integrals: np.ndarray, n_pilot: int) -> np.ndarray:
-    """p_c proportional to each channel's w_max,c (0.1 % rule) from a pilot of n_pilot events shared by the
-    channels' integrals (at least 500 each)."""
-    share = np.maximum(integrals, 0.0) / np.maximum(integrals, 0.0).sum()
-    w_max = np.array([choose_w_max(draw(c, max(500, int(n_pilot * f))), OVERWEIGHT) if f > 0 else 0.0
-                      for c, f in enumerate(share)])
-    return w_max / w_max.sum()
-
-
-def figures(name, draw, integrals, n_eval, rng, me_calls, train_s) -> Figures:
+def figures(name, draw, integrals, n_eval, me_calls, train_s) -> Figures:
+    """Judge a sampler by n_eval fresh weighted events, shared by the channels' integrals (at least MIN_PER_CHANNEL
+    each): every channel unweighted on its own (MadEvent), efficiency sum_c I_c / sum_c w_max,c."""
     t0 = time.perf_counter()
-    w = draw_pooled(draw, max_weight_probabilities(draw, integrals, n_eval // 2), n_eval, rng)
+    share = np.maximum(integrals, 0.0) / np.maximum(integrals, 0.0).sum()
+    means, variances, w_max, spreads = [], [], [], []
+    for c in np.flatnonzero(share > 0):
+        w = draw(int(c), max(MIN_PER_CHANNEL, int(n_eval * share[c])))
+        means.append(w.mean())
+        variances.append(w.var() / w.size)
+        w_max.append(choose_w_max(w, OVERWEIGHT) if w.max() > 0 else 0.0)
+        spreads.append(w.std())
     eval_s = time.perf_counter() - t0
-    return Figures(name, IntegrationResult.from_weights(w), efficiency(w),
-                   float(w.std() / w.mean()), me_calls, train_s, eval_s)
+    xsec = IntegrationResult(float(np.sum(means)), float(np.sqrt(np.sum(variances))))
+    return Figures(name, xsec, float(np.sum(means) / np.sum(w_max)), float(np.sum(spreads) / np.sum(means)),
+                   me_calls, train_s, eval_s)
 
 
 def run_vegas(setup, budget: int, seed: int, n_eval: int) -> Figures:
@@ -87,7 +77,7 @@ def run_vegas(setup, budget: int, seed: int, n_eval: int) -> Figures:
     gen.train(log=lambda *a: None)
     train_s = time.perf_counter() - t0
     integrals = np.array([c.result.value for c in gen.channels])
-    return figures("VEGAS", lambda c, n: gen._weighted(gen.channels[c], n).weights, integrals, n_eval, rng,
+    return figures("VEGAS", lambda c, n: gen._weighted(gen.channels[c], n).weights, integrals, n_eval,
                    gen.n_matrix_element_calls, train_s)
 
 
@@ -109,7 +99,7 @@ def run_madnis(setup, budget: int, seed: int, n_eval: int, settings: dict) -> Fi
     def draw(c: int, n: int) -> np.ndarray:
         return integrator.sample_channel(c, n).weight.double().numpy()
 
-    return figures("MadNIS", draw, means.numpy(), n_eval, rng, me_calls, train_s)
+    return figures("MadNIS", draw, means.numpy(), n_eval, me_calls, train_s)
 
 
 def main() -> None:
