@@ -346,10 +346,10 @@ class MadnisGenerator(Generator):
         self.phase = "new"
 
     def train(self, log=print, checkpoint=None) -> None:
-        """VEGAS pre-training, then flows and channel weights, then a first integration. ``checkpoint()`` (if
-        given) is called after each phase and seven times during the flows' training; a generator restored from
-        a checkpoint continues where it stopped (MadnisIntegrator.train finishes a training call saved in its
-        middle; after a finished VEGAS phase the flows get what is left of the ``madnis_max_calls`` budget)."""
+        """The VEGAS survey, then flows (on the survey's grids) and channel weights, then a first integration.
+        ``checkpoint()`` (if given) is called after each phase and seven times during the flows' training; a
+        generator restored from a checkpoint continues where it stopped (MadnisIntegrator.train finishes a training
+        call saved in its middle; after the survey the flows get what is left of the ``madnis_max_calls`` budget)."""
         def record(status) -> None:
             # the running estimate over the recent training batches (pb), for training.png
             means, sigma, counts = self.madnis.channel_statistics()
@@ -358,25 +358,21 @@ class MadnisGenerator(Generator):
                                  "integrand_calls": int(status.n_calls), "cross_section_pb": float(means.sum()),
                                  "error_pb": error})
 
-        def after_vegas() -> None:
-            self.phase = "vegas"
-            if checkpoint is not None:
-                checkpoint()
-
         if self.phase == "new":
             # the flows refine the survey's VEGAS grids (one per class of symmetric channels)
             super().train(log)
             self.madnis.install_vegas(*self._survey_state())
-            after_vegas()
+            self.phase = "vegas"
+            if checkpoint is not None:
+                checkpoint()
         budget = self.madnis.config.max_calls
         # the budget covers the flows' training: a resumed run spends only what is left
         max_calls = max(budget - self.madnis.n_calls, 1) if budget else None
-        summary = self.madnis.train(max_calls=max_calls, callback=record, after_vegas=after_vegas,
-                                    checkpoint=checkpoint)
+        summary = self.madnis.train(max_calls=max_calls, callback=record, checkpoint=checkpoint)
         self.results.append(self.madnis.integrate(50_000))
         self._check_total()
         self.phase = "trained"
-        log(f"  MadNIS training: {summary.vegas_iterations} VEGAS iterations, {summary.steps} steps, "
+        log(f"  MadNIS training: {summary.steps} steps, "
             f"{summary.n_calls} integrand calls; {self.integrate()}")
         if checkpoint is not None:
             checkpoint()
@@ -386,14 +382,13 @@ class MadnisGenerator(Generator):
         (n_groups, dim, n_bins + 1) (VEGAS chooses each dimension's bins by its points: fewer are padded, see
         madnis_py.madnis.vegas_init.pad_grid); and each channel's estimate (pb), spread of its weights (pb) and
         number of points, (n_channels,) each."""
-        from madnis_py.madnis.vegas_init import pad_grid
+        from madnis_py.madnis.vegas_init import grid_from_adaptive_map
 
         results = [c.result for c in self.channels]
         maps = [self.channels[max(group, key=lambda k: results[k].value)].sampler.map
                 for group in self.madnis.groups]
         n_bins = max(int(max(m.ninc)) for m in maps)
-        grids = np.stack([pad_grid([np.asarray(m.grid[d])[: m.ninc[d] + 1] for d in range(m.dim)], n_bins)
-                          for m in maps])
+        grids = np.stack([grid_from_adaptive_map(m, n_bins) for m in maps])
         n = np.array([max(r.n_eval, 1) for r in results], dtype=np.float64)
         return (grids, np.array([r.value for r in results]), np.array([r.error for r in results]) * np.sqrt(n), n)
 

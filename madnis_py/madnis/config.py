@@ -135,7 +135,8 @@ _DOCS: dict[str, tuple[str, tuple | None]] = {
     "max_flows": ("flows only for this many channel classes, those whose weights spread most after the "
                   "VEGAS survey; the others keep their VEGAS grid (0: a flow for every class)", None),
     "channel_weights": ("train the channel-weight network (False: prior weights)", None),
-    "vegas_iterations": ("VEGAS iterations per channel group before the flows (0: none)", None),
+    "vegas_iterations": ("VEGAS iterations per channel group before the flows (0: none); madnis_vegas_* apply "
+                         "only to MadnisIntegrator used on its own: a launch starts from the generator's survey", None),
     "vegas_points": ("integrand calls per channel group per VEGAS iteration", None),
     "vegas_bins": ("VEGAS bins per dimension", None),
     "vegas_damping": ("VEGAS grid damping exponent alpha", None),

@@ -26,10 +26,11 @@ def uniform_grid(dim: int, n_bins: int, n_groups: int = 1,
     return edges.expand(n_groups, dim, n_bins + 1).clone()
 
 
-def grid_from_adaptive_map(adaptive_map) -> np.ndarray:
-    """The bin edges of a ``vegas.AdaptiveMap`` on [0, 1]^dim: float64, shape (dim, n_bins + 1) with n_bins the
-    largest ``ninc`` of its dimensions; a dimension with fewer bins is padded (see :func:`pad_grid`)."""
-    return pad_grid([np.asarray(adaptive_map.grid[d])[: adaptive_map.ninc[d] + 1] for d in range(adaptive_map.dim)])
+def grid_from_adaptive_map(adaptive_map, n_bins: int | None = None) -> np.ndarray:
+    """The bin edges of a ``vegas.AdaptiveMap`` on [0, 1]^dim: float64, shape (dim, n_bins + 1) with n_bins (by
+    default) the largest ``ninc`` of its dimensions; a dimension with fewer bins is padded (see :func:`pad_grid`)."""
+    return pad_grid([np.asarray(adaptive_map.grid[d])[: adaptive_map.ninc[d] + 1] for d in range(adaptive_map.dim)],
+                    n_bins)
 
 
 def pad_grid(edges: list[np.ndarray], n_bins: int | None = None) -> np.ndarray:
