@@ -3,6 +3,11 @@
 One channel per diagram of each subprocess group (MadEvent's single-diagram enhancement). VEGAS learns
 each channel's grid in a survey; a refine phase then spends points where the variance is, until the
 requested precision; unweighted events are drawn from each channel in proportion to its cross section.
+
+Channels that differ by an exchange of identical final-state particles have the same integrand point by point
+(SubprocessGroup.channel_symmetry): as MadEvent (its ``symfact``), only the first channel of each such class,
+its leader, is integrated, and the class counts it as many times as it has members; an event of the class is
+the leader's with the particles relabelled as a member, chosen uniformly, orders them.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from madnis_py.me_precision import PrecisionCheck
 from madnis_py.unweighting import choose_w_max, unweight
 
 
-@dataclass
+@dataclass(eq=False)
 class Channel:
     """A channel with its integrand, its sampler and what was learned about it."""
 
@@ -32,9 +37,17 @@ class Channel:
     refine: IntegrationResult | None = None
     #: the weighted points of the survey's estimate (frozen grid), kept for the first unweighting
     pool: WeightedEvents | None = None
+    #: the channel whose integrand this one's equals with the final-state particles relabelled (its class's
+    #: leader, which alone is integrated; it shares the leader's sampler), or None for a leader
+    leader: "Channel | None" = None
+    #: the particle order that turns the leader's momenta into this channel's, int (n_particles,)
+    legs: np.ndarray | None = None
 
     @property
     def result(self) -> IntegrationResult:
+        """This channel's cross section (pb): its leader's for a member of a symmetry class."""
+        if self.leader is not None:
+            return self.leader.result
         parts = [r for r in (self.survey, self.refine) if r is not None and r.n_eval > 0]
         return IntegrationResult.pool(parts) if parts else IntegrationResult(0.0, 0.0)
 
@@ -77,22 +90,36 @@ class SurveyPlan:
     iterations of ``first_points``; then ``budget`` points (at most ``budget_per_channel`` times the number of
     channels) are shared among the channels by their first estimates (at least ``min_points`` each): each
     channel spends two thirds of its share adapting over ``iterations`` iterations and one third on an estimate
-    with its grid frozen. Small channels stay cheap; the channels that carry the cross section get the points."""
+    with its grid frozen. Small channels stay cheap; the channels that carry the cross section get the points.
+
+    With many channels (p p > t t~ j j: 1491) the fixed minima would dominate the cost, so both shrink with the
+    channel count: the first stage spends at most ``first_budget`` points in all (but at least
+    ``first_points_min`` per channel and iteration), and the minimum shares of the second stage take at most half
+    of its budget (but at least ``min_points_floor`` each)."""
 
     first_iterations: int = 3
     first_points: int = 1_000
+    first_budget: int = 1_000_000
+    first_points_min: int = 250
     budget: int = 1_000_000
     budget_per_channel: int = 100_000
     iterations: int = 4
     min_points: int = 1_500
+    min_points_floor: int = 300
+
+    def first_points_for(self, n_channels: int) -> int:
+        """Points per channel and iteration of the first stage."""
+        spread = self.first_budget // max(self.first_iterations * n_channels, 1)
+        return int(max(min(self.first_points, spread), min(self.first_points_min, self.first_points)))
 
     def shares(self, first_estimates: np.ndarray) -> np.ndarray:
         """Points of the second stage per channel (int array) from the first stage's estimates (pb)."""
         n = len(first_estimates)
         budget = min(self.budget, self.budget_per_channel * n)
+        least = max(min(self.min_points, budget // (2 * n)), min(self.min_points_floor, self.min_points))
         positive = np.maximum(first_estimates, 0.0)
         fraction = positive / positive.sum() if positive.sum() > 0 else np.full(n, 1.0 / n)
-        return np.maximum(self.min_points, np.round(budget * fraction)).astype(int)
+        return np.maximum(least, np.round(budget * fraction)).astype(int)
 
 
 class Generator:
@@ -144,10 +171,20 @@ class Generator:
                 self.precision_checks.append(check)
             else:
                 group.matrix_element.compiled.precision = precision
+            first = len(self.channels)
             for d, topology in enumerate(group.topologies):
                 integrand = ChannelIntegrand(group, d, ChannelMapping(topology, energy), setup.scales,
                                              setup.alpha_s, setup.pdf, setup.beams.lpp, sampler, check)
-                self.channels.append(Channel(g, integrand, VegasSampler(integrand.dim, self.config, rng)))
+                leader = self.channels[first + group.channel_symmetry[d]] if group.channel_symmetry[d] != d else None
+                self.channels.append(Channel(g, integrand, leader.sampler if leader else
+                                             VegasSampler(integrand.dim, self.config, rng), leader=leader,
+                                             legs=np.array(group.channel_legs[d]) if leader else None))
+        #: the classes of channels with one integrand: (leader's index, members' indices with the leader first)
+        members: dict[int, list[int]] = {}
+        index = {id(c): k for k, c in enumerate(self.channels)}
+        for k, c in enumerate(self.channels):
+            members.setdefault(k if c.leader is None else index[id(c.leader)], []).append(k)
+        self.classes: list[tuple[int, np.ndarray]] = [(k, np.array(m)) for k, m in members.items()]
 
     @property
     def n_matrix_element_calls(self) -> int:
@@ -158,18 +195,26 @@ class Generator:
         """The diagram (within its group) of each channel, int (n_channels,)."""
         return np.array([c.integrand.diagram for c in self.channels], dtype=np.int64)
 
+    @property
+    def leaders(self) -> list[tuple[Channel, int]]:
+        """The integrated channels, one per symmetry class, with the size of their class."""
+        return [(self.channels[k], len(m)) for k, m in self.classes]
+
     def train(self, log=print) -> None:
-        """Survey: adapts each channel's VEGAS grid and estimates its cross section with the grid frozen."""
+        """Survey: adapts each class leader's VEGAS grid and estimates its cross section with the grid frozen."""
+        leaders = self.leaders
         if self.fixed_schedule:
-            for c in self.channels:
+            for c, _ in leaders:
                 c.survey = c.sampler.train(c.integrand)
         else:
             plan = self.plan
-            first = [c.sampler.adapt(c.integrand, plan.first_iterations, plan.first_points) for c in self.channels]
-            self._record("survey", IntegrationResult(sum(r.value for r in first),
-                                                     math.sqrt(sum(r.error ** 2 for r in first))))
+            points = plan.first_points_for(len(leaders))
+            first = [c.sampler.adapt(c.integrand, plan.first_iterations, points) for c, _ in leaders]
+            size = np.array([m for _, m in leaders])
+            self._record("survey", IntegrationResult(float(sum(m * r.value for r, m in zip(first, size))),
+                                                     math.sqrt(sum((m * r.error) ** 2 for r, m in zip(first, size)))))
             self._adapt_helicities()
-            for c, points in zip(self.channels, plan.shares(np.array([r.value for r in first]))):
+            for (c, _), points in zip(leaders, plan.shares(size * np.array([r.value for r in first]))):
                 per_iteration = max(points * 2 // (3 * plan.iterations), 100)
                 c.sampler.adapt(c.integrand, plan.iterations, per_iteration)
                 c.pool = self._weighted(c, max(points // 3, 100))
@@ -206,12 +251,13 @@ class Generator:
             total = self.integrate()
             if total.relative_error <= target_relative_error or spent >= max_points:
                 return total
-            # optimal stratification: n_c proportional to sigma_c * sqrt(n_c) * error_c
-            scores = np.array([c.result.error * math.sqrt(max(c.result.n_eval, 1)) for c in self.channels])
+            # optimal stratification: n_c proportional to the class's sigma_c = m error_c sqrt(n_c)
+            leaders = [c for c, _ in self.leaders]
+            scores = np.array([m * c.result.error * math.sqrt(max(c.result.n_eval, 1)) for c, m in self.leaders])
             wanted = (total.relative_error / target_relative_error) ** 2 * total.n_eval - total.n_eval
             batch = int(min(max(wanted, 10_000), max_points - spent, 2_000_000))
             share = scores / scores.sum() if scores.sum() > 0 else np.full(len(scores), 1 / len(scores))
-            for c, f, n in zip(self.channels, share, np.round(share * batch).astype(int)):
+            for c, f, n in zip(leaders, share, np.round(share * batch).astype(int)):
                 if f <= 0:
                     continue
                 n = max(int(n), 100)  # every iteration spends points, so the loop always ends
@@ -223,11 +269,9 @@ class Generator:
             log(f"  refine: {self.integrate()} after {spent} more points")
 
     def integrate(self) -> IntegrationResult:
-        """The total cross section (pb): the sum over channels."""
-        results = [c.result for c in self.channels]
-        value = sum(r.value for r in results)
-        error = math.sqrt(sum(r.error**2 for r in results))
-        return IntegrationResult(value, error, max(r.chi2_dof for r in results), sum(r.n_eval for r in results))
+        """The total cross section (pb): the sum over channels (a class counts its leader's estimate, and its
+        error, once per member)."""
+        return _class_sum(self.leaders)
 
     def _weighted(self, c: Channel, n: int) -> WeightedEvents:
         r, jac = c.sampler.sample(n)
@@ -262,7 +306,7 @@ class Generator:
             if n_kept >= n:
                 break
             efficiency = float(np.concatenate(drawn).mean()) / w_max
-            size = int(min(5_000_000, max(1_000, 1.2 * (n - n_kept) / max(efficiency, 1e-5))))
+            size = int(min(1_000_000, max(1_000, 1.2 * (n - n_kept) / max(efficiency, 1e-5))))
             log(f"  {c.integrand.name}: {n_kept} of {n} events, drawing {size} more points")
             batch = self._weighted(c, size)
             drawn.append(batch.weights)
@@ -276,19 +320,27 @@ class Generator:
         return picked, np.concatenate(relative)[chosen], float(w.mean()) / w_max, w
 
     def generate(self, n_events: int, log=print) -> GeneratedEvents:
-        """Exactly n_events unweighted events, shared among channels by their cross sections."""
-        fractions = np.array([max(c.result.value, 0.0) for c in self.channels])
+        """Exactly n_events unweighted events, shared among the channel classes by their cross sections; each
+        event of a class is given to one of its members, uniformly."""
+        fractions = np.array([m * max(c.result.value, 0.0) for c, m in self.leaders])
         counts = self.rng.multinomial(n_events, fractions / fractions.sum())
         parts, relative, effs, labels, samples = [], [], [], [], []
-        for k, (c, n) in enumerate(zip(self.channels, counts)):
+        for (k, members), n in zip(self.classes, counts):
             if n == 0:
                 continue
+            c = self.channels[k]
             ev, rel, eff, w = self._unweighted(c, int(n), log)
+            member = members[self.rng.integers(len(members), size=n)]
+            momenta = ev.momenta.copy()
+            for j in np.unique(member):
+                if self.channels[j].legs is not None:
+                    rows = member == j
+                    momenta[rows] = ev.momenta[rows][:, self.channels[j].legs]
             samples.append((w / w.mean() if w.mean() > 0 else w).astype(np.float32))
-            parts.append(ev)
+            parts.append(replace(ev, momenta=momenta))
             relative.append(rel)
             effs.append(n * eff)
-            labels.append(np.full((n, 2), (c.group_index, k)))
+            labels.append(np.stack([np.full(n, c.group_index), member], axis=1))
         total = self.integrate()  # now including the generation samples
         self.weighted_sample = np.concatenate(samples)
         order = self.rng.permutation(n_events)
@@ -318,11 +370,18 @@ class Generator:
         """Per-group summary for results.json."""
         out = []
         for g, group in enumerate(self.setup.groups):
-            results = [c.result for c in self.channels if c.group_index == g]
-            out.append({"subprocesses": [m.name for m in group.members], "channels": len(results),
-                        "cross_section_pb": sum(r.value for r in results),
-                        "error_pb": math.sqrt(sum(r.error**2 for r in results))})
+            total = _class_sum([(c, m) for c, m in self.leaders if c.group_index == g])
+            out.append({"subprocesses": [m.name for m in group.members], "channels": len(group.topologies),
+                        "me_precision": group.matrix_element.precision,
+                        "cross_section_pb": total.value, "error_pb": total.error})
         return tuple(out)
+
+
+def _class_sum(leaders: list[tuple[Channel, int]]) -> IntegrationResult:
+    """The cross section (pb) of the classes of these leaders: each leader's estimate times its class size."""
+    results = [(c.result, m) for c, m in leaders]
+    return IntegrationResult(sum(m * r.value for r, m in results), math.sqrt(sum((m * r.error) ** 2 for r, m in results)),
+                             max((r.chi2_dof for r, _ in results), default=0.0), sum(r.n_eval for r, _ in results))
 
 
 class MadnisGenerator(Generator):

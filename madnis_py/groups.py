@@ -41,15 +41,21 @@ class SubprocessGroup:
     #: exchanged, its topology being that channel's with the legs relabelled), or itself; MadNIS gives one flow to
     #: the channels of one symmetry class (arXiv:2311.01548)
     channel_symmetry: tuple[int, ...] = ()
+    #: for each channel, the particle order that turns momenta of its :attr:`channel_symmetry` representative's
+    #: mapping into its own: ``p_channel = p_representative[:, order]`` (the identity for a representative)
+    channel_legs: tuple[tuple[int, ...], ...] = ()
 
     def __post_init__(self) -> None:
+        n = len(self.topologies)
         if not self.channel_diagrams:
-            object.__setattr__(self, "channel_diagrams", tuple(range(len(self.topologies))))
+            object.__setattr__(self, "channel_diagrams", tuple(range(n)))
         if not self.channel_symmetry:
-            object.__setattr__(self, "channel_symmetry", tuple(range(len(self.topologies))))
-        if not len(self.channel_diagrams) == len(self.channel_symmetry) == len(self.topologies):
-            raise ValueError(f"{len(self.topologies)} topologies for {len(self.channel_diagrams)} channel diagrams "
-                             f"and {len(self.channel_symmetry)} symmetry entries")
+            object.__setattr__(self, "channel_symmetry", tuple(range(n)))
+        if not self.channel_legs:
+            object.__setattr__(self, "channel_legs", (tuple(range(len(self.masses))),) * n)
+        if not len(self.channel_diagrams) == len(self.channel_symmetry) == len(self.channel_legs) == n:
+            raise ValueError(f"{n} topologies for {len(self.channel_diagrams)} channel diagrams, "
+                             f"{len(self.channel_symmetry)} symmetry and {len(self.channel_legs)} leg entries")
 
     @property
     def name(self) -> str:
@@ -174,8 +180,18 @@ def group_subprocesses(pairs, run_card, parameters, zerowidth_tchannel: bool) ->
         groups.append(SubprocessGroup(members, me, cuts, tuple(topologies),
                                       is_single_resonance(propagators, len(first.masses)),
                                       clustering=_clustering(me, run_card, parameters), channel_diagrams=channels,
-                                      channel_symmetry=tuple(rep for rep, _ in symmetry)))
+                                      channel_symmetry=tuple(rep for rep, _ in symmetry),
+                                      channel_legs=tuple(_leg_order(perm, len(first.masses)) for _, perm in symmetry)))
     return groups
+
+
+def _leg_order(perm: dict[int, int], n_particles: int) -> tuple[int, ...]:
+    """The particle order ``order`` with ``p_permuted = p[:, order]`` for a channel whose topology is its
+    representative's permuted by ``perm`` (Topology.permuted: the momentum of leg a goes to leg perm[a])."""
+    order = list(range(n_particles))
+    for a, b in perm.items():
+        order[b] = a
+    return tuple(order)
 
 
 def _clustering(matrix_element, run_card, parameters) -> ClusteringTables | None:

@@ -19,6 +19,8 @@ import numpy as np
 from madnis_py.clustering import STATUS_FAILED, STATUS_LOW_FACT_SCALE
 from madnis_py.core import _core
 
+#: Largest (points x diagrams) array of one evaluation (32 MiB of float64), see ChannelIntegrand.slice_size.
+SLICE_ELEMENTS = 1 << 22
 #: (hbar c)^2 in pb GeV^2 (CODATA 2018: 0.3893793721 GeV^2 mb).
 GEV2_TO_PB = 0.3893793721e9
 
@@ -177,10 +179,20 @@ class ChannelIntegrand:
         return WeightedEvents(momenta, weights, alpha_s, scale, fac, x), enhancement
 
     def events(self, r: np.ndarray) -> WeightedEvents:
-        """Weighted events of this channel for r, float64 (n, dim) in [0, 1]^dim (enhancement included)."""
-        events, enhancement = self.evaluate(r)
-        return WeightedEvents(events.momenta, events.weights * enhancement[:, self.channel], events.alpha_s,
-                              events.scale, events.mu_f, events.x)
+        """Weighted events of this channel for r, float64 (n, dim) in [0, 1]^dim (enhancement included).
+        Evaluated in slices of :attr:`slice_size` points, so that the per-diagram arrays stay small."""
+        parts = []
+        for start in range(0, max(len(r), 1), self.slice_size):
+            events, enhancement = self.evaluate(r[start:start + self.slice_size])
+            parts.append(WeightedEvents(events.momenta, events.weights * enhancement[:, self.channel],
+                                        events.alpha_s, events.scale, events.mu_f, events.x))
+        return parts[0] if len(parts) == 1 else WeightedEvents.concatenate(parts)
+
+    @property
+    def slice_size(self) -> int:
+        """Points per evaluation: the (points, diagrams) arrays of |M_i|^2 and enhancements hold at most
+        :data:`SLICE_ELEMENTS` numbers (g g > w+ d u~ g g, 428 diagrams: 9800 points)."""
+        return max(1024, SLICE_ELEMENTS // max(self.group.matrix_element.n_diagrams, len(self.group.topologies), 1))
 
     def luminosities(self, x: np.ndarray, mu_f: np.ndarray) -> np.ndarray:
         """f1(x1, mu_F1) f2(x2, mu_F2) of each member of the group, (n, n_members); ones for lepton beams.

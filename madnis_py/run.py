@@ -327,7 +327,7 @@ def _summary_text(result: RunResult, setup: RunSetup, options: RunOptions) -> st
     ]
     for group in result.subprocesses:
         lines.append(f"  {', '.join(group['subprocesses'])}: {group['cross_section_pb']:.6g} +- "
-                     f"{group['error_pb']:.3g} pb ({group['channels']} channel(s))")
+                     f"{group['error_pb']:.3g} pb ({group['channels']} channel(s), {group['me_precision']} precision)")
     if result.shower:
         lines.append(f"shower         : Pythia 8, {result.shower['n_events']} events showered, "
                      f"{result.shower['n_failed']} failed, sigma = {result.shower['cross_section_pb']:.6g} pb")

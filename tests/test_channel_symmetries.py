@@ -66,6 +66,37 @@ def test_symmetric_channels_are_relabelled_copies(three_gluons):
         matches = [perm for perm in itertools.permutations(gluons)
                    if np.allclose(ev_k.momenta[:, list(perm)], ev_r.momenta[:, list(gluons)])]
         assert len(matches) == 1, (k, rep)
+        # ... the one the group records, by which the generator turns the leader's events into this channel's
+        np.testing.assert_array_equal(ev_k.momenta, ev_r.momenta[:, list(group.channel_legs[k])])
+
+
+def test_only_class_leaders_are_integrated(three_gluons):
+    """MadEvent's symfact: one channel per class is integrated and counted once per member."""
+    setup, generator = three_gluons
+    generator.train(log=lambda *a: None)
+    members = np.concatenate([m for _, m in generator.classes])
+    assert sorted(members) == list(range(len(generator.channels)))
+    for k, m in generator.classes:
+        assert generator.channels[k].leader is None and m[0] == k
+        assert all(generator.channels[j].leader is generator.channels[k] for j in m[1:])
+        assert all(generator.channels[j].survey is None for j in m[1:])  # no points spent on the members
+    total = generator.integrate()
+    assert total.value == pytest.approx(sum(c.result.value for c in generator.channels), rel=1e-12)
+    assert total.n_eval == sum(generator.channels[k].result.n_eval for k, _ in generator.classes)
+
+
+def test_events_of_a_class_are_symmetric_in_identical_particles(three_gluons):
+    """Events drawn from a class leader are relabelled as a uniformly chosen member: the gluons, identical
+    particles, must then be exchangeable, e.g. each is the hardest in a third of the events (binomial,
+    sigma = sqrt(2/9 / n) = 0.0086 for n = 3000; 5 sigma allowed). The leader alone is far from that."""
+    setup, generator = three_gluons
+    generator.train(log=lambda *a: None)
+    events = generator.generate(3000, log=lambda *a: None)
+    pt = np.hypot(events.momenta[:, 2:, 1], events.momenta[:, 2:, 2])
+    hardest = np.bincount(pt.argmax(axis=1), minlength=3) / len(events)
+    np.testing.assert_allclose(hardest, 1 / 3, atol=5 * np.sqrt(2 / 9 / len(events)))
+    relabelled = np.array([generator.channels[c].leader is not None for c in events.channel])
+    assert 0.2 < relabelled.mean() < 0.9  # events were given to members that are not leaders
 
 
 def test_enhancement_sums_to_one_and_madnis_shares_flows(three_gluons):

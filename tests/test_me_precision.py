@@ -139,3 +139,4 @@ def test_generator_applies_me_precision(ee_setup, setting, expected):
     assert len(chosen) == (setting == "auto")
     if setting == "auto":
         assert "e+ e- > mu+ mu-: single precision" in chosen[0]
+    assert generator.describe()[0]["me_precision"] == expected  # written to results.json per subprocess group
