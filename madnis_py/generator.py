@@ -84,6 +84,10 @@ def _energy(setup, group):
     return FixedEnergy(beams.sqrt_s)
 
 
+#: The fewest points a refine iteration spends on a channel that it gives points to.
+MIN_REFINE_POINTS = 100
+
+
 @dataclass(frozen=True)
 class SurveyPlan:
     """MadEvent-like survey in two stages. First every channel adapts its grid on ``first_iterations`` small
@@ -120,6 +124,19 @@ class SurveyPlan:
         positive = np.maximum(first_estimates, 0.0)
         fraction = positive / positive.sum() if positive.sum() > 0 else np.full(n, 1.0 / n)
         return np.maximum(least, np.round(budget * fraction)).astype(int)
+
+
+def refine_allocation(share: np.ndarray, batch: int, rng: np.random.Generator) -> np.ndarray:
+    """Points per channel (int array) for a refine iteration of ``batch`` points shared by ``share`` (summing to
+    1): a channel whose share is below :data:`MIN_REFINE_POINTS` gets that many with the probability share /
+    minimum, so the expected allocation stays proportional and a thousand negligible channels do not cost a
+    thousand minimum batches; the largest share always gets points, so the refine always progresses."""
+    expected = share * batch
+    lucky = rng.random(len(share)) * MIN_REFINE_POINTS < expected
+    points = np.where(expected >= MIN_REFINE_POINTS, np.round(expected), np.where(lucky, MIN_REFINE_POINTS, 0))
+    top = int(np.argmax(share))
+    points[top] = max(points[top], MIN_REFINE_POINTS)
+    return points.astype(int)
 
 
 class Generator:
@@ -257,10 +274,9 @@ class Generator:
             wanted = (total.relative_error / target_relative_error) ** 2 * total.n_eval - total.n_eval
             batch = int(min(max(wanted, 10_000), max_points - spent, 2_000_000))
             share = scores / scores.sum() if scores.sum() > 0 else np.full(len(scores), 1 / len(scores))
-            for c, f, n in zip(leaders, share, np.round(share * batch).astype(int)):
-                if f <= 0:
+            for c, n in zip(leaders, refine_allocation(share, batch, self.rng)):
+                if n == 0:
                     continue
-                n = max(int(n), 100)  # every iteration spends points, so the loop always ends
                 w = self._weighted(c, n).weights
                 c.refine = IntegrationResult.pool([r for r in (c.refine, IntegrationResult.from_weights(w))
                                                       if r is not None])

@@ -54,7 +54,7 @@ from .config import MadnisConfig
 from .density import ChannelDensity
 from .integrand import (IntegrandOutput, MultiChannelIntegrand, SupportsMapping,
                         channel_groups_of, check_mapped, check_output)
-from .losses import LOSSES, channel_moments
+from .losses import LOSSES, channel_moments, importance_weight
 from .metrics import unweighting_efficiency
 from .surrogate import Surrogate, TwoStageResult, two_stage_unweight
 from .vegas_init import VegasLayer, adaptive_map_sample, grid_from_adaptive_map
@@ -308,8 +308,8 @@ class MadnisIntegrator:
             self.surrogate = (Surrogate(self.features_dim, self.n_channels, config.hidden,
                                         config.hidden_layers).to(self.dtype)
                               if config.surrogate else None)
-        params = list(self.density.parameters()) + list(self.channel_weights.parameters())
-        self.optimizer = torch.optim.Adam(params, lr=config.lr)
+        self._parameters = list(self.density.parameters()) + list(self.channel_weights.parameters())
+        self.optimizer = torch.optim.Adam(self._parameters, lr=config.lr)
         self.loss_fn = LOSSES[config.loss]
         self.buffer = (SampleBuffer(config.buffer_capacity)
                        if config.buffer_steps > 0 or config.surrogate else None)
@@ -432,11 +432,14 @@ class MadnisIntegrator:
         if math.isfinite(value):
             self.optimizer.zero_grad(set_to_none=True)
             loss.backward()
-            self.optimizer.step()
+            if all(p.grad is None or bool(torch.isfinite(p.grad).all()) for p in self._parameters):
+                self.optimizer.step()
+            else:
+                warnings.warn("non-finite gradient: optimisation step skipped", RuntimeWarning, stacklevel=3)
         else:
             warnings.warn("non-finite loss: optimisation step skipped", RuntimeWarning,
                           stacklevel=3)
-        return value, (fa.detach() * torch.exp(-batch.log_q))
+        return value, importance_weight(fa.detach(), batch.log_q)
 
     def _draw(self, counts: Tensor) -> tuple[Tensor, Tensor, Tensor]:
         channels = torch.repeat_interleave(torch.arange(self.n_channels), counts)
@@ -736,10 +739,10 @@ class MadnisIntegrator:
             sl = slice(start, start + step)
             out = self._evaluate(channels[sl], r[sl])
             with torch.no_grad():
-                ws.append(self._alpha(out.features, out.prior, channels[sl]) * out.f * torch.exp(-log_q[sl]))
+                ws.append(importance_weight(self._alpha(out.features, out.prior, channels[sl]) * out.f, log_q[sl]))
             feats.append(out.features)
         if not ws:
-            return (torch.zeros(0, dtype=self.dtype), torch.zeros((0, self.features_dim), dtype=self.dtype))
+            return (torch.zeros(0, dtype=torch.float64), torch.zeros((0, self.features_dim), dtype=self.dtype))
         return torch.cat(ws), torch.cat(feats)
 
     @_with_threads
@@ -899,7 +902,7 @@ class MadnisIntegrator:
             check_mapped(mapped, n, self.features_dim)
             f_hat, prior_hat = self.surrogate.predict(mapped)
             alpha_hat = self._alpha(mapped.features.to(self.dtype), prior_hat, channels)
-            w_s = alpha_hat * f_hat * torch.exp(-log_q) / p[channels].to(self.dtype)
+            w_s = importance_weight(alpha_hat * f_hat, log_q) / p[channels]
 
         def true_weight(idx: Tensor) -> Tensor:
             w, _ = self._weights(channels[idx], r[idx], log_q[idx])

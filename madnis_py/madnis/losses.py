@@ -11,7 +11,9 @@ All losses take, per event of a batch:
 * ``channels``: int64 channel of each event.
 
 Both losses are built from per-channel terms, so a channel's term does not depend on how many
-events of the batch it received (stratification).
+events of the batch it received (stratification). They compute in float64 whatever the networks' type:
+in float32 ``exp(-log q)`` overflows beyond ``log q < -88``, which VEGAS grids in a dozen dimensions reach
+(g g > w+ d u~ g g), and ``0 * inf`` at a point outside the cuts would poison the loss with NaN.
 """
 
 from __future__ import annotations
@@ -21,10 +23,15 @@ from typing import Callable
 import torch
 from torch import Tensor
 
-__all__ = ["channel_moments", "stratified_variance_loss", "kl_divergence_loss", "LOSSES",
+__all__ = ["importance_weight", "channel_moments", "stratified_variance_loss", "kl_divergence_loss", "LOSSES",
            "MultiChannelLoss"]
 
 MultiChannelLoss = Callable[[Tensor, Tensor, Tensor, Tensor, int], Tensor]
+
+
+def importance_weight(f: Tensor, log_q: Tensor) -> Tensor:
+    """``f / q`` in float64 from ``f`` (n,) and ``log q`` (n,) of any floating type (differentiable)."""
+    return f.double() * torch.exp(-log_q.double())
 
 
 def channel_moments(w: Tensor, channels: Tensor, n_channels: int) -> tuple[Tensor, Tensor, Tensor]:
@@ -56,12 +63,13 @@ def stratified_variance_loss(f_alpha: Tensor, log_q_test: Tensor, log_q_sample: 
     gets a share of events proportional to ``sqrt(V_i)``, relative to the (detached) integral.
     Gradients reach the flow through ``q_test`` and the channel weights through ``f_alpha``.
     """
+    f_alpha, log_q_test, log_q_sample = f_alpha.double(), log_q_test.double(), log_q_sample.double()
     counts = torch.bincount(channels, minlength=n_channels).to(f_alpha.dtype)
     present = counts > 0
     rho = torch.exp(log_q_test - log_q_sample)
-    w_sample = f_alpha * torch.exp(-log_q_sample)
+    w_sample = importance_weight(f_alpha, log_q_sample)
     integrals = _per_channel_mean(w_sample, channels, counts)
-    w_test = f_alpha * torch.exp(-log_q_test)
+    w_test = importance_weight(f_alpha, log_q_test)
     dev2 = (w_test - integrals[channels]) ** 2 * rho
     variances = _per_channel_mean(dev2, channels, counts)
     norm = integrals.detach().abs()[present].sum()
@@ -80,10 +88,11 @@ def kl_divergence_loss(f_alpha: Tensor, log_q_test: Tensor, log_q_sample: Tensor
     without flow parameters. Importance corrected by ``p_i / q_sample``; ``p_i`` carries the
     channel-weight gradient, so the weights are trained towards ``alpha_i f ~ q_i`` as well.
     """
+    f_alpha, log_q_test, log_q_sample = f_alpha.double(), log_q_test.double(), log_q_sample.double()
     counts = torch.bincount(channels, minlength=n_channels).to(f_alpha.dtype)
     present = counts > 0
     fa = f_alpha.abs()
-    w_sample = fa * torch.exp(-log_q_sample)
+    w_sample = importance_weight(fa, log_q_sample)
     integrals = _per_channel_mean(w_sample, channels, counts)
     norm = integrals.detach()[present].sum()
     if not torch.isfinite(norm) or norm <= 0:
