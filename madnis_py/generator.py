@@ -6,8 +6,8 @@ requested precision; unweighted events are drawn from each channel in proportion
 
 Channels that differ by an exchange of identical final-state particles have the same integrand point by point
 (SubprocessGroup.channel_symmetry): as MadEvent (its ``symfact``), only the first channel of each such class,
-its leader, is integrated, and the class counts it as many times as it has members; an event of the class is
-the leader's with the particles relabelled as a member, chosen uniformly, orders them.
+its leader, is integrated, and the class counts it as many times as it has members; each event of the class is
+one of the leader's with its particles reordered as a member, chosen uniformly, orders them.
 """
 
 from __future__ import annotations
