@@ -40,7 +40,8 @@ class Channel:
     #: the channel whose integrand this one's equals with the final-state particles relabelled (its class's
     #: leader, which alone is integrated; it shares the leader's sampler), or None for a leader
     leader: "Channel | None" = None
-    #: the particle order that turns the leader's momenta into this channel's, int (n_particles,)
+    #: the particle order that turns the leader's momenta into this channel's, int (n_particles,) (the identity
+    #: for a leader)
     legs: np.ndarray | None = None
 
     @property
@@ -163,6 +164,7 @@ class Generator:
         precision = str(setup.run_card["me_precision"])
         self.sqrt_s = setup.beams.sqrt_s
         self.channels: list[Channel] = []
+        members: dict[int, list[int]] = {}
         for g, group in enumerate(setup.groups):
             threshold = sum(group.masses[2:])
             if self.sqrt_s <= threshold:
@@ -192,15 +194,13 @@ class Generator:
             for d, topology in enumerate(group.topologies):
                 integrand = ChannelIntegrand(group, d, ChannelMapping(topology, energy), setup.scales,
                                              setup.alpha_s, setup.pdf, setup.beams.lpp, sampler, check)
-                leader = self.channels[first + group.channel_symmetry[d]] if group.channel_symmetry[d] != d else None
+                lead = first + group.channel_symmetry[d]
+                leader = self.channels[lead] if group.channel_symmetry[d] != d else None
+                members.setdefault(lead, []).append(len(self.channels))
                 self.channels.append(Channel(g, integrand, leader.sampler if leader else
                                              VegasSampler(integrand.dim, self.config, rng), leader=leader,
-                                             legs=np.array(group.channel_legs[d]) if leader else None))
+                                             legs=np.array(group.channel_legs[d])))
         #: the classes of channels with one integrand: (leader's index, members' indices with the leader first)
-        members: dict[int, list[int]] = {}
-        index = {id(c): k for k, c in enumerate(self.channels)}
-        for k, c in enumerate(self.channels):
-            members.setdefault(k if c.leader is None else index[id(c.leader)], []).append(k)
         self.classes: list[tuple[int, np.ndarray]] = [(k, np.array(m)) for k, m in members.items()]
 
     @property
@@ -269,12 +269,12 @@ class Generator:
             if total.relative_error <= target_relative_error or spent >= max_points:
                 return total
             # optimal stratification: n_c proportional to the class's sigma_c = m error_c sqrt(n_c)
-            leaders = [c for c, _ in self.leaders]
-            scores = np.array([m * c.result.error * math.sqrt(max(c.result.n_eval, 1)) for c, m in self.leaders])
+            leaders = self.leaders
+            scores = np.array([m * c.result.error * math.sqrt(max(c.result.n_eval, 1)) for c, m in leaders])
             wanted = (total.relative_error / target_relative_error) ** 2 * total.n_eval - total.n_eval
             batch = int(min(max(wanted, 10_000), max_points - spent, 2_000_000))
             share = scores / scores.sum() if scores.sum() > 0 else np.full(len(scores), 1 / len(scores))
-            for c, n in zip(leaders, refine_allocation(share, batch, self.rng)):
+            for (c, _), n in zip(leaders, refine_allocation(share, batch, self.rng)):
                 if n == 0:
                     continue
                 w = self._weighted(c, n).weights
@@ -346,12 +346,10 @@ class Generator:
                 continue
             c = self.channels[k]
             ev, rel, eff, w = self._unweighted(c, int(n), log)
-            member = members[self.rng.integers(len(members), size=n)]
-            momenta = ev.momenta.copy()
-            for j in np.unique(member):
-                if self.channels[j].legs is not None:
-                    rows = member == j
-                    momenta[rows] = ev.momenta[rows][:, self.channels[j].legs]
+            pick = self.rng.integers(len(members), size=n)
+            orders = np.stack([self.channels[j].legs for j in members])[pick]  # (n, n_particles)
+            momenta = np.take_along_axis(ev.momenta, orders[:, :, None], axis=1)
+            member = members[pick]
             samples.append((w / w.mean() if w.mean() > 0 else w).astype(np.float32))
             parts.append(replace(ev, momenta=momenta))
             relative.append(rel)
