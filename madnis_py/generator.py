@@ -23,7 +23,7 @@ from madnis_py.helicity_sampling import HelicitySampler
 from madnis_py.integrand import ChannelIntegrand, WeightedEvents
 from madnis_py.integrator import IntegrationResult, VegasConfig, VegasSampler
 from madnis_py.me_precision import PrecisionCheck
-from madnis_py.unweighting import choose_w_max, unweight
+from madnis_py.unweighting import choose_joint_w_max, choose_w_max, unweight
 
 
 @dataclass(eq=False)
@@ -294,12 +294,14 @@ class Generator:
         ev = c.integrand.events(r)
         return WeightedEvents(ev.momenta, ev.weights * jac, ev.alpha_s, ev.scale, ev.mu_f, ev.x)
 
-    def _unweighted(self, c: Channel, n: int, log) -> tuple[WeightedEvents, np.ndarray, float, np.ndarray]:
+    def _unweighted(self, c: Channel, n: int, log, w_max: float | None = None
+                    ) -> tuple[WeightedEvents, np.ndarray, float, np.ndarray]:
         """n unweighted events of one channel: (events, their weights relative to w_max (>= 1), efficiency, the
         weights of all points drawn).
 
         w_max is chosen once, on a first sample -- the survey's estimate points of the channel, else 4 n points
-        (2000 to 50000) -- so that the events above it carry at most 0.1% of that sample's cross section, and kept
+        (2000 to 50000) -- so that the events above it carry at most 0.1% of that sample's cross section (or
+        given: chosen on the survey's points of all channels together, see :meth:`_joint_w_max`), and kept
         fixed while further points are drawn, as MadEvent does:
         a heavy tail then yields a few overweight events (kept with their weight) instead of an ever larger
         w_max and an ever lower efficiency, and the cost per event does not grow with the number of events."""
@@ -312,7 +314,8 @@ class Generator:
             drawn.append(batch.weights)
         if not batch.weights.max() > 0:
             raise PhysicsSetupError(f"{c.integrand.name}: no phase-space point of this channel passes the cuts")
-        w_max = choose_w_max(batch.weights)
+        if not (from_survey and w_max):
+            w_max = choose_w_max(batch.weights)
         kept, relative, n_kept = [], [], 0
         while True:
             res = unweight(batch.weights, self.rng, w_max=w_max)
@@ -335,17 +338,29 @@ class Generator:
         picked = WeightedEvents.concatenate(kept).take(chosen)
         return picked, np.concatenate(relative)[chosen], float(w.mean()) / w_max, w
 
+    def _joint_w_max(self) -> dict[int, float]:
+        """The maximum weights of the class leaders that still hold their survey points, chosen together on those
+        points (unweighting.choose_joint_w_max: the overweight events of all classes carry at most 0.1% of their
+        cross section, spent where it saves the most points), by leader index."""
+        held = [(k, len(members)) for k, members in self.classes
+                if self.channels[k].pool is not None and self.channels[k].pool.weights.max() > 0]
+        if not held:
+            return {}
+        w_max = choose_joint_w_max([self.channels[k].pool.weights for k, _ in held], [m for _, m in held])
+        return {k: float(w) for (k, _), w in zip(held, w_max)}
+
     def generate(self, n_events: int, log=print) -> GeneratedEvents:
         """Exactly n_events unweighted events, shared among the channel classes by their cross sections; each
         event of a class is given to one of its members, uniformly."""
         fractions = np.array([m * max(c.result.value, 0.0) for c, m in self.leaders])
         counts = self.rng.multinomial(n_events, fractions / fractions.sum())
+        w_maxes = self._joint_w_max()
         parts, relative, effs, labels, samples = [], [], [], [], []
         for (k, members), n in zip(self.classes, counts):
             if n == 0:
                 continue
             c = self.channels[k]
-            ev, rel, eff, w = self._unweighted(c, int(n), log)
+            ev, rel, eff, w = self._unweighted(c, int(n), log, w_maxes.get(k))
             pick = self.rng.integers(len(members), size=n)
             orders = np.stack([self.channels[j].legs for j in members])[pick]  # (n, n_particles)
             momenta = np.take_along_axis(ev.momenta, orders[:, :, None], axis=1)

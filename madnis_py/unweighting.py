@@ -22,10 +22,11 @@ smallest weight of the sample with this property. (MadGraph bounds the *excess*
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Sequence
 
 import numpy as np
 
-__all__ = ["UnweightResult", "select_exact", "unweight", "choose_w_max"]
+__all__ = ["UnweightResult", "select_exact", "unweight", "choose_w_max", "choose_joint_w_max"]
 
 
 @dataclass(frozen=True)
@@ -145,6 +146,75 @@ def _w_max(w: np.ndarray, max_overweight_fraction: float) -> float:
     # k < n because cum[-1] == total > f * total. Events tied with desc[k] are not above w_max,
     # so the bound holds with ties too.
     return float(desc[k])
+
+
+def choose_joint_w_max(samples: Sequence[np.ndarray], multiplicities: Sequence[float] | None = None,
+                       max_overweight_fraction: float = 1e-3) -> np.ndarray:
+    """Maximum weights of several channels whose events form one sample (each channel unweighted against its own
+    w_max, as MadEvent does), chosen together.
+
+    Channel c contributes ``m_c mean(samples[c])`` to the cross section (``m_c``: its multiplicity, e.g. the size
+    of its symmetry class) and needs ``m_c w_max,c`` points per unit of luminosity. The w_max,c minimise the total
+    ``sum_c m_c w_max,c`` under the bound of :func:`choose_w_max` taken over the whole sample: the events above
+    their channel's w_max carry at most ``max_overweight_fraction`` of ``sum_c m_c mean(samples[c])``. A channel
+    with a heavy tail thus gets more of the allowance than one with a light tail, where one bound per channel
+    would treat them alike. Each w_max,c is one of its sample's weights, at most its largest.
+
+    Parameters
+    ----------
+    samples: float64 arrays (n_c,), pb, >= 0: each channel's weights (``mean`` estimates its cross section).
+    multiplicities: (n_channels,) > 0, or None for ones.
+    max_overweight_fraction: in [0, 1).
+
+    Returns
+    -------
+    float64 (n_channels,), pb; 0 for a channel whose weights are all zero.
+    """
+    f = float(max_overweight_fraction)
+    if not 0.0 <= f < 1.0:
+        raise ValueError(f"max_overweight_fraction must be in [0, 1), got {max_overweight_fraction!r}")
+    m = np.ones(len(samples)) if multiplicities is None else np.asarray(multiplicities, dtype=np.float64)
+    if m.shape != (len(samples),) or not np.all(m > 0):
+        raise ValueError(f"multiplicities must be {len(samples)} numbers > 0, got {multiplicities!r}")
+    tops, sizes = [], []
+    for w in samples:
+        w = np.asarray(w, dtype=np.float64)
+        tops.append(np.sort(w[w > 0])[::-1])
+        sizes.append(max(w.size, 1))
+    budget = f * sum(mc * t.sum() / n for mc, t, n in zip(m, tops, sizes))
+    # Per channel: with its k largest weights above w_max = top[k], the overweight is o[k] = m cum[k-1] / n and the
+    # cost m top[k]. The lower convex frontier of (o, cost) gives the steps worth taking, best saving per unit of
+    # overweight first; all channels' steps are then taken in that order while the allowance lasts.
+    steps = []
+    for c, (top, n) in enumerate(zip(tops, sizes)):
+        if top.size < 2:
+            continue
+        o = m[c] * np.concatenate(([0.0], np.cumsum(top[:-1]))) / n
+        keep = int(np.searchsorted(o, budget, side="right"))
+        cost = m[c] * top
+        hull = [0]
+        for k in range(1, keep):
+            while len(hull) >= 2:
+                a, b = hull[-2], hull[-1]
+                if (cost[b] - cost[a]) * (o[k] - o[a]) >= (cost[k] - cost[a]) * (o[b] - o[a]):
+                    hull.pop()
+                else:
+                    break
+            hull.append(k)
+        for a, b in zip(hull, hull[1:]):
+            steps.append(((cost[a] - cost[b]) / (o[b] - o[a]), c, b, o[b] - o[a]))
+    chosen = [0] * len(samples)
+    blocked = set()
+    used = 0.0
+    for _, c, k, d_o in sorted(steps, key=lambda s: -s[0]):
+        if c in blocked:
+            continue
+        if used + d_o > budget:
+            blocked.add(c)  # its later steps need this one first
+            continue
+        used += d_o
+        chosen[c] = k
+    return np.array([top[k] if top.size else 0.0 for top, k in zip(tops, chosen)])
 
 
 def unweight(
