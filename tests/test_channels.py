@@ -340,3 +340,19 @@ def test_torch_tensors_pass_through():
     np.testing.assert_array_equal(ev_t.weight.numpy(), ev_np.weight)
     inv = cm.inverse(ev_t.momenta)
     np.testing.assert_allclose(inv.r.numpy(), r, atol=1e-9)
+
+
+@pytest.mark.parametrize("name", CHANNELS)
+def test_faces_of_the_cube_give_finite_weights(name):
+    """Flows in float32 put points on the faces of the cube (r = 0, 1, 1 - 2^-24): the weight stays finite and
+    >= 0 (0 where no event exists, e.g. a massless pair at zero invariant mass) and x a momentum fraction
+    (x = 1 + 1e-16 made the PDF refuse the point)."""
+    cm = mapping(name)
+    rng = np.random.default_rng(13)
+    r = rng.random((20_000, cm.dim))
+    faces = rng.choice(np.array([0.0, 1.0, 1.0 - 2.0**-24, 2.0**-24]), size=r.shape)
+    r = np.where(rng.random(r.shape) < 0.3, faces, r)
+    ev = cm.map(r)
+    assert np.all(np.isfinite(ev.weight)) and np.all(ev.weight >= 0)
+    assert np.all(np.isfinite(ev.momenta[ev.weight > 0]))
+    assert np.all((ev.x >= 0) & (ev.x <= 1))

@@ -129,8 +129,9 @@ MADNIS_HD inline double channel_forward(const ChannelTopology& tp, const Collisi
     double jac;
     s_hat = s_forward(tp.root_kind, r[0], lo, S, tp.nu, tp.root_mass, tp.root_width, &jac);
     const double tau = s_hat / S, ly = -std::log(tau), y = -0.5 * ly + r[1] * ly;
-    x[0] = std::sqrt(tau) * std::exp(y);
-    x[1] = std::sqrt(tau) * std::exp(-y);
+    // at the ends of the rapidity range one fraction is 1 up to rounding: keep it a momentum fraction
+    x[0] = std::fmin(std::sqrt(tau) * std::exp(y), 1.0);
+    x[1] = std::fmin(std::sqrt(tau) * std::exp(-y), 1.0);
     w *= jac / S * ly;
     y_lab = y + 0.5 * std::log(col.e_beam1 / col.e_beam2);
     ir = 2;
@@ -156,6 +157,7 @@ MADNIS_HD inline double channel_forward(const ChannelTopology& tp, const Collisi
     if (!decay_limits(tp, d, rs, total, mass[d1], mass[d2], &lo, &hi)) return fail_forward(n + 2, p_out, x);
     msq[X] = s_forward(tp.dec_kind[d], r[ir++], lo, hi, tp.nu, tp.dec_mass[d], tp.dec_width[d], &jac);
     mass[X] = std::sqrt(msq[X]);
+    if (!(mass[X] > 0.0)) return fail_forward(n + 2, p_out, x);  // a face of the cube: massless daughters at rest
     total += mass[X] - mass[d1] - mass[d2];
     w *= jac * inv_2pi;
   }
