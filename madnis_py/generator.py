@@ -45,6 +45,11 @@ class Channel:
     legs: np.ndarray | None = None
 
     @property
+    def holds_survey_points(self) -> bool:
+        """True while the survey's estimate points are kept and some pass the cuts (the first unweighting's)."""
+        return self.pool is not None and self.pool.weights.max() > 0
+
+    @property
     def result(self) -> IntegrationResult:
         """This channel's cross section (pb): its leader's for a member of a symmetry class."""
         if self.leader is not None:
@@ -301,11 +306,11 @@ class Generator:
 
         w_max is chosen once, on a first sample -- the survey's estimate points of the channel, else 4 n points
         (2000 to 50000) -- so that the events above it carry at most 0.1% of that sample's cross section (or
-        given: chosen on the survey's points of all channels together, see :meth:`_joint_w_max`), and kept
-        fixed while further points are drawn, as MadEvent does:
+        given for a channel that holds its survey points: chosen on those of all channels together, see
+        :meth:`_joint_w_max`), and kept fixed while further points are drawn, as MadEvent does:
         a heavy tail then yields a few overweight events (kept with their weight) instead of an ever larger
         w_max and an ever lower efficiency, and the cost per event does not grow with the number of events."""
-        from_survey = c.pool is not None and c.pool.weights.max() > 0  # its weights are in c.survey already
+        from_survey = c.holds_survey_points  # its weights are in c.survey already
         batch = c.pool if from_survey else self._weighted(c, min(max(2_000, 4 * n), 50_000))
         c.pool = None
         drawn = [batch.weights]
@@ -314,7 +319,7 @@ class Generator:
             drawn.append(batch.weights)
         if not batch.weights.max() > 0:
             raise PhysicsSetupError(f"{c.integrand.name}: no phase-space point of this channel passes the cuts")
-        if not (from_survey and w_max):
+        if w_max is None:
             w_max = choose_w_max(batch.weights)
         kept, relative, n_kept = [], [], 0
         while True:
@@ -342,8 +347,7 @@ class Generator:
         """The maximum weights of the class leaders that still hold their survey points, chosen together on those
         points (unweighting.choose_joint_w_max: the overweight events of all classes carry at most 0.1% of their
         cross section, spent where it saves the most points), by leader index."""
-        held = [(k, len(members)) for k, members in self.classes
-                if self.channels[k].pool is not None and self.channels[k].pool.weights.max() > 0]
+        held = [(k, len(members)) for k, members in self.classes if self.channels[k].holds_survey_points]
         if not held:
             return {}
         w_max = choose_joint_w_max([self.channels[k].pool.weights for k, _ in held], [m for _, m in held])
