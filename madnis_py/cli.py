@@ -73,6 +73,8 @@ def _parser() -> argparse.ArgumentParser:
                              "(repeatable)")
     launch.add_argument("--no-plots", dest="plots", action="store_false",
                         help="do not write the control plots (OUTDIR/plots/*.png)")
+    launch.add_argument("--device", choices=("cpu", "cuda"),
+                        help="where the per-event work runs (the run_card's device; default cpu)")
     launch.add_argument("--workers", type=int, default=1, metavar="N",
                         help="generate the events on N Dask workers (a local cluster unless --cluster is given; "
                              "needs dask[distributed])")
@@ -110,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
             process=args.process,
             run_card=args.run_card,
             param_card=args.param_card,
-            settings=tuple(args.settings),
+            settings=tuple(args.settings) + ((f"device={args.device}",) if args.device else ()),
             seed=args.seed,
             output=args.output,
             force=args.force,

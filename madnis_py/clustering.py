@@ -58,6 +58,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from madnis_py.arrays import contiguous, empty, on_device_of
 from madnis_py.core import _core
 
 #: per-line flag bits, as csrc/kernels/clustering.h reads them
@@ -185,17 +186,19 @@ class ClusteringTables:
                scalefact: float = 1.0) -> ClusterScales:
         """MadGraph's clustering scales of events of channel `diagram`.
 
-        momenta: float64 (n, n_legs, 4) GeV, (E, px, py, pz), incoming first, in the lab or partonic c.m. frame;
+        momenta: float64 (n, n_legs, 4) GeV, (E, px, py, pz), incoming first, in the lab or partonic c.m. frame
+        (numpy, or a torch tensor: the scales are then tensors on its device);
         lpp: the beam types (0: no PDF); scalefact: the run_card's scalefact (multiplies mu_R and mu_F).
         """
-        momenta = np.ascontiguousarray(momenta, dtype=np.float64)
+        momenta = contiguous(momenta)
         n = momenta.shape[0]
         ch = self.channels[diagram]
-        mu_r, mu_f, status = np.empty(n), np.empty((n, 2)), np.empty(n, dtype=np.int8)
-        _core.clustering_scale(momenta, self.graphs_of_mask, self.line_pdg, self.line_flags, ch.candidates,
-                               ch.this_graph, ch.bw_mask, ch.bw_mass, ch.bw_width, ch.bw_twin, lpp[0] != 0,
-                               lpp[1] != 0, self.maxjetflavor, self.bwcutoff, float(scalefact), 1.0, mu_r, mu_f,
-                               status)
+        mu_r, mu_f, status = empty(momenta, (n,)), empty(momenta, (n, 2)), empty(momenta, (n,), np.int8)
+        tables = (self.graphs_of_mask, self.line_pdg, self.line_flags, ch.candidates)
+        resonances = (ch.bw_mask, ch.bw_mass, ch.bw_width, ch.bw_twin)
+        _core.clustering_scale(momenta, *(on_device_of(momenta, t) for t in tables), ch.this_graph,
+                               *(on_device_of(momenta, t) for t in resonances), lpp[0] != 0, lpp[1] != 0,
+                               self.maxjetflavor, self.bwcutoff, float(scalefact), 1.0, mu_r, mu_f, status)
         return ClusterScales(mu_r, mu_f, status)
 
 

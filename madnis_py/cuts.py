@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from madnis_py.arrays import contiguous, empty
 from madnis_py.core import _core
 
 JET, BOTTOM, PHOTON, LEPTON = 1, 2, 3, 4
@@ -111,7 +112,8 @@ class CutSpec:
         return bound
 
     def passes(self, momenta: np.ndarray) -> np.ndarray:
-        """momenta: float64 (n, n_particles, 4), final state last; returns bool (n,)."""
-        out = np.empty(momenta.shape[0], dtype=np.uint8)
-        _core.apply_cuts(momenta, self.classes, self.pdg, self.single, self.pair, out)
-        return out.view(bool)
+        """momenta: float64 (n, n_particles, 4), final state last (numpy, or a torch tensor on any device);
+        returns bool (n,) of the same kind."""
+        out = empty(momenta, (momenta.shape[0],), np.uint8)
+        _core.apply_cuts(contiguous(momenta), self.classes, self.pdg, self.single, self.pair, out)
+        return out != 0

@@ -73,7 +73,7 @@ class Events:
 
 #: run_card entries that may differ between a saved run and its resumption: they change neither the channels nor
 #: the integrand nor the shapes of the networks.
-RESUME_FREE_ENTRIES = frozenset({"nevents", "iseed", "madnis_threads", "madnis_integrate_batch",
+RESUME_FREE_ENTRIES = frozenset({"nevents", "iseed", "device", "madnis_threads", "madnis_integrate_batch",
                                  "madnis_train_steps", "madnis_max_calls"})
 
 

@@ -18,7 +18,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from madnis_py.channels import ChannelMapping, FixedEnergy, Luminosity
-from madnis_py.errors import PhysicsSetupError
+from madnis_py.core import _core
+from madnis_py.errors import PhysicsSetupError, UserError
 from madnis_py.helicity_sampling import HelicitySampler
 from madnis_py.integrand import ChannelIntegrand, WeightedEvents
 from madnis_py.integrator import IntegrationResult, VegasConfig, VegasSampler
@@ -88,6 +89,25 @@ def _energy(setup, group):
     if beams.has_pdfs:
         return Luminosity(beams.energy[0], beams.energy[1], group.cuts.sqrt_s_hat_min(group.masses[2:]))
     return FixedEnergy(beams.sqrt_s)
+
+
+def _device(setup) -> str | None:
+    """The torch device of the run_card's ``device``: None for cpu; "cuda" once checked that it can run."""
+    if str(setup.run_card["device"]) != "cuda":
+        return None
+    import torch
+
+    where = f"{setup.run_card_path}: device = cuda"
+    if not _core.built_with_cuda:
+        raise UserError(f"{where}, but madnis_py._core was built without CUDA: reinstall it with nvcc on PATH "
+                        "(pip install -e .), or set device = cpu.")
+    if torch.version.cuda is None:
+        raise UserError(f"{where}, but torch {torch.__version__} is a CPU build: install a CUDA build of torch, or "
+                        "set device = cpu.")
+    if not (torch.cuda.is_available() and _core.cuda_available()):
+        raise UserError(f"{where}, but no CUDA device is visible: run on a machine with an NVIDIA GPU (check "
+                        "CUDA_VISIBLE_DEVICES), or set device = cpu.")
+    return "cuda"
 
 
 #: The fewest points a refine iteration spends on a channel that it gives points to.
@@ -167,6 +187,9 @@ class Generator:
         #: one per subprocess group with run_card me_precision = auto, else none
         self.precision_checks: list[PrecisionCheck] = []
         precision = str(setup.run_card["me_precision"])
+        #: the torch device of the per-event work ("cuda"), or None for the CPU driver
+        self.device = _device(setup)
+        pdf = setup.pdf.to(self.device) if self.device and setup.pdf is not None else setup.pdf
         self.sqrt_s = setup.beams.sqrt_s
         self.channels: list[Channel] = []
         members: dict[int, list[int]] = {}
@@ -190,7 +213,9 @@ class Generator:
             if sampler is not None:
                 self.helicity_samplers.append(sampler)
             check = None
-            if precision == "auto":
+            if self.device:
+                group.matrix_element.compiled.precision = "double"  # the CUDA driver runs in double
+            elif precision == "auto":
                 check = PrecisionCheck(group.matrix_element, group.members[0].name)
                 self.precision_checks.append(check)
             else:
@@ -198,7 +223,7 @@ class Generator:
             first = len(self.channels)
             for d, topology in enumerate(group.topologies):
                 integrand = ChannelIntegrand(group, d, ChannelMapping(topology, energy), setup.scales,
-                                             setup.alpha_s, setup.pdf, setup.beams.lpp, sampler, check)
+                                             setup.alpha_s, pdf, setup.beams.lpp, sampler, check, self.device)
                 lead = first + group.channel_symmetry[d]
                 leader = self.channels[lead] if group.channel_symmetry[d] != d else None
                 members.setdefault(lead, []).append(len(self.channels))

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from madnis_py.arrays import contiguous, empty
 from madnis_py.clustering import ClusteringTables
 from madnis_py.cuts import CutSpec
 from madnis_py.multichannel import diagram_topology, is_single_resonance
@@ -76,12 +77,14 @@ class SubprocessGroup:
 
     def luminosities(self, pdf, lpp, x: np.ndarray, mu_f: np.ndarray) -> np.ndarray:
         """f1(x1, mu_F1) f2(x2, mu_F2) of each member, (n, n_members); ones for lepton beams (pdf None).
-        x: (n, 2) beam momentum fractions; mu_f: (n,) for both beams or (n, 2) per beam, GeV."""
+        x: (n, 2) beam momentum fractions; mu_f: (n,) for both beams or (n, 2) per beam, GeV; numpy arrays, or
+        torch tensors on the device of the pdf's data (the result likewise)."""
         if pdf is None:
-            return np.ones((x.shape[0], len(self.members)))
+            ones = empty(x, (x.shape[0], len(self.members)))
+            ones[...] = 1.0
+            return ones
         table = self.pdg_table
-        return pdf.f1f2(np.ascontiguousarray(x[:, 0]), np.ascontiguousarray(x[:, 1]), mu_f, table[:, 0],
-                        table[:, 1], lpp=lpp)
+        return pdf.f1f2(contiguous(x[:, 0]), contiguous(x[:, 1]), mu_f, table[:, 0], table[:, 1], lpp=lpp)
 
 
 def _program_key(matrix_element, subprocess: Subprocess) -> tuple:

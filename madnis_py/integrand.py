@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from madnis_py.arrays import contiguous, empty, full, is_torch, nonzero, on_device_of, to_device, to_host, zeros
 from madnis_py.clustering import STATUS_FAILED, STATUS_LOW_FACT_SCALE
 from madnis_py.core import _core
 
@@ -69,11 +70,15 @@ class WeightedEvents:
         return WeightedEvents(*(np.concatenate([getattr(p, f) for p in parts])
                                 for f in FIELDS))
 
+    def numpy(self) -> "WeightedEvents":
+        """These events as numpy arrays (torch tensors are copied from their device; CPU ones are shared)."""
+        return WeightedEvents(*(to_host(getattr(self, f)) for f in FIELDS))
+
 
 def flux_factor(s: np.ndarray | float, m1: float, m2: float):
     """1 / (2 lambda^(1/2)(s, m1^2, m2^2)) in GeV^-2: the incoming flux of a 2 -> n process."""
     lam = (s - (m1 + m2) ** 2) * (s - (m1 - m2) ** 2)
-    return 0.5 / np.sqrt(lam)
+    return 0.5 / lam**0.5
 
 
 class ChannelIntegrand:
@@ -83,12 +88,16 @@ class ChannelIntegrand:
     ``group.channel_diagrams[channel]``, :attr:`diagram`); mapping: ChannelMapping;
     pdf: a PDF (None for lepton beams); lpp: the beam types; alpha_s: alpha_s(Q) (Q in GeV, (n,) -> (n,));
     helicity_sampler: one helicity combination per event instead of the sum (madnis_py.helicity_sampling);
-    precision_check: the group's run_card ``me_precision = auto`` check (madnis_py.me_precision), or None.
+    precision_check: the group's run_card ``me_precision = auto`` check (madnis_py.me_precision), or None;
+    device: see :attr:`device`. The same code weighs numpy arrays and torch tensors (on the CPU or a GPU).
     """
 
     def __init__(self, group, channel: int, mapping, scales: ScaleSettings, alpha_s, pdf=None, lpp=(0, 0),
-                 helicity_sampler=None, precision_check=None):
+                 helicity_sampler=None, precision_check=None, device=None):
         self.group = group
+        #: where the per-event work of numpy points runs: None on the host, else a torch device (``"cuda"``; the
+        #: pdf must then be that device's, ``PDF.to``)
+        self.device = device
         self.channel = channel
         self.diagram = group.channel_diagrams[channel]
         self._amp2_columns = np.asarray(group.channel_diagrams, dtype=np.int64)
@@ -110,73 +119,93 @@ class ChannelIntegrand:
     def name(self) -> str:
         return f"{self.group.members[0].name} (diagram {self.diagram + 1})"
 
-    def _scales(self, momenta: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """mu_R (n,), mu_F (n, 2) per beam in GeV, and whether the event may be kept (n,) bool: MadGraph's
-        clustering scale gives weight zero to an event whose factorisation scale is below 2 GeV."""
+    def _scales(self, momenta):
+        """mu_R (n,), mu_F (n, 2) per beam in GeV, and whether the event may be kept (n,) bool, arrays like
+        ``momenta`` (n, n_particles, 4): MadGraph's clustering scale gives weight zero to an event whose
+        factorisation scale is below 2 GeV."""
         s = self.scales
         n = momenta.shape[0]
-        keep = np.ones(n, dtype=bool)
+        keep = full(momenta, (n,), True, bool)
         clustering = self.group.clustering if s.choice == -1 else None
         if s.fixed_ren and s.fixed_fac:
-            dyn_r, dyn_f = np.empty(n), np.empty((n, 2))
+            dyn_r, dyn_f = None, None
         elif clustering is not None:
             res = clustering.scales(momenta, self.diagram, self.lpp, s.factor)
             dyn_r, dyn_f = res.mu_r, res.mu_f
             failed = res.status == STATUS_FAILED
             if failed.any():  # no allowed pair (never for diagrams of three-point vertices): H_T/2
-                fallback = np.empty(int(failed.sum()))
-                _core.dynamical_scale(np.ascontiguousarray(momenta[failed]), 3, False, s.factor, fallback)
+                fallback = empty(momenta, (int(failed.sum()),))
+                _core.dynamical_scale(contiguous(momenta[failed]), 3, False, s.factor, fallback)
                 dyn_r[failed] = fallback
                 dyn_f[failed] = fallback[:, None]
             if not s.fixed_fac:
                 low = res.status == STATUS_LOW_FACT_SCALE
                 keep &= ~low
-                dyn_f[low] = np.maximum(dyn_f[low], 2.0)  # a valid scale for the (discarded) PDF call
+                dyn_f[low] = dyn_f[low].clip(2.0, None)  # a valid scale for the (discarded) PDF call
         else:
-            dyn_r = np.empty(n)
+            dyn_r, dyn_f = empty(momenta, (n,)), empty(momenta, (n, 2))
             _core.dynamical_scale(momenta, s.choice, self.group.single_resonance, s.factor, dyn_r)
-            dyn_f = np.repeat(dyn_r[:, None], 2, axis=1)
-        mu_r = np.full(n, s.ren_scale) if s.fixed_ren else dyn_r
-        mu_f = np.full((n, 2), s.fac_scale) if s.fixed_fac else dyn_f
+            dyn_f[...] = dyn_r[:, None]
+        mu_r = full(momenta, (n,), s.ren_scale) if s.fixed_ren else dyn_r
+        mu_f = full(momenta, (n, 2), s.fac_scale) if s.fixed_fac else dyn_f
         return mu_r, mu_f, keep
 
-    def evaluate(self, r: np.ndarray) -> tuple[WeightedEvents, np.ndarray]:
+    def evaluate(self, r):
         """Weighted events for r, float64 (n, dim) in [0, 1]^dim, WITHOUT the single-diagram enhancement,
         and the enhancement weights of all channels of the group, |M_d|^2 / sum_k |M_k|^2 over the channels'
-        diagrams d, k, (n, n_channels of the group)."""
-        mapped = self.mapping.map(np.ascontiguousarray(r))
+        diagrams d, k, (n, n_channels of the group). Numpy arrays for numpy r (computed on :attr:`device`, the
+        points copied there and the weighted events back), torch tensors on r's device for a tensor r."""
+        if self.device is not None and not is_torch(r):
+            return self._host_result(self.evaluate(to_device(r, self.device)))
+        mapped = self.mapping.map(contiguous(r))
         return self.weigh(mapped.momenta, mapped.x, mapped.weight)
 
-    def weigh(self, momenta: np.ndarray, x: np.ndarray, jacobian: np.ndarray) -> tuple[WeightedEvents, np.ndarray]:
+    def weigh(self, momenta, x, jacobian):
         """:meth:`evaluate` for mapped points: momenta (n, n_particles, 4) GeV, x (n, 2), jacobian (n,) the
-        mapping's weight. Any channel of the group gives the same result: the points of several channels of one
-        group can be weighed together (one matrix-element call)."""
+        mapping's weight, all numpy arrays (the result too; weighed on :attr:`device`) or all torch tensors on one
+        device (the work stays there). Any channel of the group gives the same result: the points of several
+        channels of one group can be weighed together (one matrix-element call)."""
+        if self.device is not None and not is_torch(momenta):
+            return self._host_result(self.weigh(*(to_device(a, self.device) for a in (momenta, x, jacobian))))
         n = momenta.shape[0]
-        weights, alpha_s, scale, fac = np.zeros(n), np.zeros(n), np.zeros(n), np.zeros((n, 2))
-        enhancement = np.zeros((n, len(self.group.topologies)))
-        keep = np.flatnonzero((jacobian > 0) & self.group.cuts.passes(momenta))
-        if keep.size:
-            mu_r, mu_f, allowed = self._scales(np.ascontiguousarray(momenta[keep]))
+        weights, alpha_s, scale, fac = (zeros(momenta, shape) for shape in ((n,), (n,), (n,), (n, 2)))
+        enhancement = zeros(momenta, (n, len(self.group.topologies)))
+        keep = nonzero((jacobian > 0) & self.group.cuts.passes(momenta))
+        if len(keep):
+            mu_r, mu_f, allowed = self._scales(contiguous(momenta[keep]))
             keep, mu_r, mu_f = keep[allowed], mu_r[allowed], mu_f[allowed]
-        if keep.size:
-            p = np.ascontiguousarray(momenta[keep])
+        if len(keep):
+            p = contiguous(momenta[keep])
             a_s = self.alpha_s(mu_r)
-            if self.precision_check is not None:
-                self.precision_check.observe(p, a_s)
-            evaluate = self.helicity_sampler.evaluate if self.helicity_sampler else self.group.matrix_element.evaluate
-            me, amp2 = evaluate(p, a_s)
-            amp2 = amp2[:, self._amp2_columns]
-            self.n_matrix_element_calls += keep.size
+            me, amp2 = self._matrix_element(p, a_s)
+            amp2 = amp2[:, on_device_of(amp2, self._amp2_columns)]
+            self.n_matrix_element_calls += len(keep)
             total = amp2.sum(axis=1, keepdims=True)
-            enhancement[keep] = np.divide(amp2, total, out=np.zeros_like(amp2), where=total > 0)
+            enhancement[keep] = amp2 / (total + (total == 0))  # zero where every |M_k|^2 is (all are >= 0)
             m1, m2 = self.group.masses[:2]
             q = p[:, 0] + p[:, 1]
             shat = q[:, 0] ** 2 - (q[:, 1:] ** 2).sum(axis=1)
             # LO grids dip below zero by ~1e-8 at x -> 1; clipping keeps leading-order weights non-negative
-            luminosity = np.maximum(self.luminosities(x[keep], mu_f).sum(axis=1), 0.0)
+            luminosity = self.luminosities(x[keep], mu_f).sum(axis=1).clip(0.0, None)
             weights[keep] = GEV2_TO_PB * flux_factor(shat, m1, m2) * luminosity * me * jacobian[keep]
             alpha_s[keep], scale[keep], fac[keep] = a_s, mu_r, mu_f
         return WeightedEvents(momenta, weights, alpha_s, scale, fac, x), enhancement
+
+    @staticmethod
+    def _host_result(result):
+        events, enhancement = result
+        return events.numpy(), to_host(enhancement)
+
+    def _matrix_element(self, p, a_s):
+        """|M|^2 (n,) and the per-diagram |M_i|^2 (n, n_diagrams) of momenta p (n, n_particles, 4) at alpha_s (n,),
+        arrays like p: the compiled program runs where p is; the helicity sampler and the precision check work on
+        host copies."""
+        if self.precision_check is not None:
+            self.precision_check.observe(to_host(p), to_host(a_s))
+        if self.helicity_sampler is None:
+            return self.group.matrix_element.evaluate(p, a_s)
+        me, amp2 = self.helicity_sampler.evaluate(to_host(p), to_host(a_s))
+        return on_device_of(p, me), on_device_of(p, amp2)
 
     def events(self, r: np.ndarray) -> WeightedEvents:
         """Weighted events of this channel for r, float64 (n, dim) in [0, 1]^dim (enhancement included).

@@ -41,6 +41,8 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
+from madnis_py.arrays import contiguous, empty, is_torch
+
 __all__ = [
     "LORENTZ",
     "WAVE_KINDS",
@@ -343,13 +345,14 @@ class MatrixElement:
 
     def evaluate(self, momenta, alpha_s=0.118, amp2: bool = False, helicities: bool = False,
                  precision: str | None = None):
-        """Returns (me (n,), amp2 (n, n_diagrams) or None, per-helicity |M|^2 (n, n_hel) or None) as numpy arrays.
-        precision: "double" or "single" for this call (default :attr:`precision`)."""
+        """Returns (me (n,), amp2 (n, n_diagrams) or None, per-helicity |M|^2 (n, n_hel) or None), numpy arrays, or
+        torch tensors on the device of torch momenta. precision: "double" or "single" for this call (default
+        :attr:`precision`; the CUDA driver runs in double)."""
         momenta, alpha = self._inputs(momenta, alpha_s)
         n = momenta.shape[0]
-        me = np.empty(n)
-        a2 = np.empty((n, self.n_diagrams)) if amp2 else None
-        hh = np.empty((n, self.n_helicities)) if helicities else None
+        me = empty(momenta, (n,))
+        a2 = empty(momenta, (n, self.n_diagrams)) if amp2 else None
+        hh = empty(momenta, (n, self.n_helicities)) if helicities else None
         self._core_program.evaluate(momenta, alpha, me, a2, hh, None, self._precision(precision))
         return me, a2, hh
 
@@ -368,8 +371,13 @@ class MatrixElement:
 
     @staticmethod
     def _inputs(momenta, alpha_s) -> tuple[np.ndarray, np.ndarray]:
-        momenta = np.ascontiguousarray(momenta, dtype=np.float64)
+        momenta = contiguous(momenta)
         n = momenta.shape[0]
+        if is_torch(momenta):
+            import torch
+
+            alpha = torch.as_tensor(alpha_s, dtype=torch.float64, device=momenta.device)
+            return momenta, alpha.expand(n).contiguous()
         return momenta, np.array(np.broadcast_to(np.asarray(alpha_s, dtype=np.float64), (n,)), dtype=np.float64)
 
     def filter_helicities(self, momenta, alpha_s=0.118) -> "MatrixElement":

@@ -277,6 +277,8 @@ _MG_ENTRIES: tuple[RunCardEntry, ...] = (
 _OWN_ENTRIES: tuple[RunCardEntry, ...] = (
     _e("me_precision", "str", "auto", "matrix-element arithmetic on the CPU: double, single (float amplitudes, "
        "~2x faster) or auto (single if it agrees with double on the first points)", ("auto", "double", "single")),
+    _e("device", "str", "cpu", "where the per-event work runs: cpu (threads on all cores) or cuda (an NVIDIA GPU; "
+       "needs the core built with nvcc and torch with CUDA)", ("cpu", "cuda")),
 )
 
 _REGISTRY: dict[str, RunCardEntry] = {e.name: e for e in _MG_ENTRIES + _OWN_ENTRIES}
@@ -299,7 +301,7 @@ SUPPORTED: set[str] = (
     | {"nevents", "iseed", "pdlabel", "pdlabel1", "pdlabel2", "lhaid",
        "fixed_ren_scale", "fixed_fac_scale", "fixed_fac_scale1", "fixed_fac_scale2",
        "scale", "dsqrt_q2fact1", "dsqrt_q2fact2", "dynamical_scale_choice", "scalefact",
-       "event_norm", "use_syst", "run_tag", "nhel", "me_precision"}
+       "event_norm", "use_syst", "run_tag", "nhel", "me_precision", "device"}
 )
 
 
@@ -710,7 +712,7 @@ class RunCard:
                             f"`{name} = {value.strip().lower()}`")
         raise CardError(path or self.path, number, f"unknown run_card entry '{name}'",
                         _suggest(key) + "The entries are those of MadGraph 3.5's run_card "
-                        "(see cards/run_card.dat), me_precision and the madnis_* options")
+                        "(see cards/run_card.dat), me_precision, device and the madnis_* options")
 
     @staticmethod
     def _parse(name: str, text: str, path: str, number: int | None) -> Any:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from madnis_py.channels._arrays import as_float64, empty
+from madnis_py.arrays import as_float64, empty
 from madnis_py.channels.topology import Topology
 from madnis_py.core import _core
 

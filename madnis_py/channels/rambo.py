@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from madnis_py.channels._arrays import as_float64, empty
+from madnis_py.arrays import as_float64, empty
 from madnis_py.channels.mapping import MappedEvents
 from madnis_py.channels.topology import MAX_FINAL
 from madnis_py.core import _core

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from madnis_py.arrays import empty, is_torch
 from madnis_py.core import _core
 from madnis_py.pdf.lhagrid import LHAGrid, read_info, read_lhagrid1
 from madnis_py.pdf.locate import DEFAULT_PDF_SET, PDFSetLocation, find_pdf_set
@@ -30,13 +31,9 @@ def _load(path: Path) -> tuple[LHAGrid, object]:
     return _GRID_CACHE[key]
 
 
-def _is_torch(a) -> bool:
-    return type(a).__module__.startswith("torch")
-
-
 def _events(name: str, a, n: int | None = None):
     """float64 C-contiguous 1-D array (numpy, or a torch tensor left on its device)."""
-    if _is_torch(a):
+    if is_torch(a):
         import torch
 
         a = a.to(torch.float64).contiguous()
@@ -53,17 +50,9 @@ def _events(name: str, a, n: int | None = None):
     return a
 
 
-def _empty(like, shape):
-    if _is_torch(like):
-        import torch
-
-        return torch.empty(shape, dtype=torch.float64, device=like.device)
-    return np.empty(shape, dtype=np.float64)
-
-
 def _check_physical(x_name: str, x, q) -> None:
     """ValueError for the first x outside (0, 1] or negative/NaN scale (numpy inputs; device inputs give NaN)."""
-    if _is_torch(x) or _is_torch(q):
+    if is_torch(x) or is_torch(q):
         return
     bad = ~((x > 0.0) & (x <= 1.0))
     if bad.any():
@@ -194,7 +183,7 @@ class PDF:
         q = _events("q", q, x.shape[0])
         _check_physical("x", x, q)
         pids, scalar = _pids(pid, "pid")
-        out = _empty(x, (x.shape[0], pids.shape[0]))
+        out = empty(x, (x.shape[0], pids.shape[0]))
         _core.pdf_xfxq(self._packed, x, q, pids, out, self._device_data)
         return out[:, 0] if scalar else out
 
@@ -203,7 +192,7 @@ class PDF:
         x = _events("x", x)
         q = _events("q", q, x.shape[0])
         _check_physical("x", x, q)
-        if _is_torch(pid):
+        if is_torch(pid):
             import torch
 
             pid = pid.to(torch.int32).contiguous()
@@ -211,7 +200,7 @@ class PDF:
             pid = np.ascontiguousarray(pid, dtype=np.int32)
         if pid.shape != (x.shape[0],):
             raise ValueError(f"pid: expected shape ({x.shape[0]},), got {tuple(pid.shape)}")
-        out = _empty(x, (x.shape[0],))
+        out = empty(x, (x.shape[0],))
         _core.pdf_xfxq_per_event(self._packed, x, q, pid, out, self._device_data)
         return out
 
@@ -229,7 +218,7 @@ class PDF:
             if tuple(mu_f.shape) != (x1.shape[0], 2):
                 raise ValueError(f"mu_f: expected shape ({x1.shape[0]},) or ({x1.shape[0]}, 2), got {tuple(mu_f.shape)}")
             mu_1, mu_2 = _events("mu_f", mu_f[:, 0]), _events("mu_f", mu_f[:, 1])
-            if not _is_torch(mu_1) and np.array_equal(mu_1, mu_2):
+            if not is_torch(mu_1) and np.array_equal(mu_1, mu_2):
                 mu_2 = mu_1
         else:
             mu_1 = mu_2 = _events("mu_f", mu_f, x1.shape[0])
@@ -241,11 +230,11 @@ class PDF:
         p2, s2 = _pids(pdg2, "pdg2")
         if p1.shape != p2.shape or s1 != s2:
             raise ValueError(f"pdg1 and pdg2 must both be scalars or sequences of equal length, got {pdg1!r}, {pdg2!r}")
-        out = _empty(x1, (x1.shape[0], p1.shape[0]))
+        out = empty(x1, (x1.shape[0], p1.shape[0]))
         if mu_1 is mu_2:
             _core.pdf_two_beam(self._packed, x1, x2, mu_1, p1, p2, int(lpp[0]), int(lpp[1]), out, self._device_data)
         else:  # one beam at a time, each at its own scale
-            other = _empty(x1, (x1.shape[0], p1.shape[0]))
+            other = empty(x1, (x1.shape[0], p1.shape[0]))
             _core.pdf_two_beam(self._packed, x1, x2, mu_1, p1, p2, int(lpp[0]), 0, out, self._device_data)
             _core.pdf_two_beam(self._packed, x1, x2, mu_2, p1, p2, 0, int(lpp[1]), other, self._device_data)
             out *= other
