@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 import torch
 
+import madnis_py
 from madnis_py.cli import main
 from madnis_py.core import _core
 from madnis_py.generator import Generator
@@ -47,6 +48,23 @@ def test_tensors_give_tensors_with_the_host_values(process):
             np.testing.assert_allclose(getattr(on_torch, field).numpy(), getattr(events, field), rtol=1e-13,
                                        atol=0, err_msg=field)  # torch and numpy may sum in another order
         np.testing.assert_allclose(enhancement_t.numpy(), enhancement, rtol=1e-13, atol=0)
+
+
+def test_a_run_through_the_device_branch_gives_the_host_run():
+    """The device branch of the integrand (numpy points sent to a torch device, the weighted events brought back),
+    with the CPU as the device: the same cross section and events as the host path, seed for seed."""
+    def run(device):
+        gen = madnis_py.EventGenerator.from_cards(PROJECT_ROOT / "processes" / "pp_tt",
+                                                  settings={"me_precision": "double"}, seed=5)
+        for c in gen.sampler.channels:
+            c.integrand.device = device
+        return gen.integrate(), gen.generate(300)
+
+    (xs_host, host), (xs_device, device) = run(None), run("cpu")
+    assert xs_device.value == pytest.approx(xs_host.value, rel=1e-12)
+    assert xs_device.error == pytest.approx(xs_host.error, rel=1e-9)
+    np.testing.assert_allclose(device.momenta, host.momenta, rtol=1e-12, atol=1e-9)
+    np.testing.assert_allclose(device.weights, host.weights, rtol=1e-12)
 
 
 @pytest.mark.skipif(CUDA, reason="checks the message on a machine without a usable GPU")
