@@ -39,6 +39,14 @@ def rate(me, momenta, alpha_s: float, precision: str, min_seconds: float = 1.0) 
     return calls / elapsed
 
 
+def process_and_points(process: str, n_events: int):
+    """The matrix element of `process` and flat points at sqrt(s) = 1 TeV (a quarter as many from 100 diagrams)."""
+    me = madnis_py.matrix_element(process)
+    masses = [0.0, 0.0] + [173.0 if name in ("t", "t~") else 0.0 for name in process.split()[3:]]
+    n = n_events if me.n_diagrams < 100 else n_events // 4
+    return me, sample_momenta(masses, 1000.0, n, seed=1)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--threads", type=int, default=1)
@@ -49,10 +57,7 @@ def main() -> None:
     print(f"{'process':<20} {'diagrams':>8} {'helicities':>10} {'double ME/s':>12} {'single ME/s':>12} "
           f"{'ratio':>6} {'max |dev|':>9}   ({args.threads} thread(s))")
     for process in PROCESSES:
-        me = madnis_py.matrix_element(process)
-        masses = [0.0, 0.0] + [173.0 if name in ("t", "t~") else 0.0 for name in process.split()[3:]]
-        n = args.events if me.n_diagrams < 100 else args.events // 4
-        momenta = sample_momenta(masses, 1000.0, n, seed=1)
+        me, momenta = process_and_points(process, args.events)
         rates = {}
         for precision in ("double", "single"):
             rates[precision] = max(rate(me, momenta, 0.118, precision) for _ in range(args.repeat))
@@ -75,10 +80,7 @@ def cuda_rates(n_events: int, repeat: int) -> None:
 
     print(f"\n{'process':<20} {'CUDA ME/s':>12} {'max |dev| vs CPU':>17}   ({torch.cuda.get_device_name()})")
     for process in PROCESSES:
-        me = madnis_py.matrix_element(process)
-        masses = [0.0, 0.0] + [173.0 if name in ("t", "t~") else 0.0 for name in process.split()[3:]]
-        n = n_events if me.n_diagrams < 100 else n_events // 4
-        host = sample_momenta(masses, 1000.0, n, seed=1)
+        me, host = process_and_points(process, n_events)
         momenta = torch.as_tensor(host, device="cuda")
         best = max(rate(me, momenta, 0.118, "double") for _ in range(repeat))
         on_device = me.compiled.evaluate(momenta, 0.118)[0].cpu().numpy()

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from madnis_py.arrays import contiguous, empty, is_torch
 from madnis_py.core import _core
 
 #: MadGraph's Z mass and heavy-quark thresholds for the running (GeV).
@@ -53,18 +54,14 @@ class AlphaS:
     def __call__(self, q):
         """alpha_s at scale q (GeV), float64 (n,) or a scalar; NaN where q <= 0 for device inputs."""
         scalar = np.ndim(q) == 0
-        if type(q).__module__.startswith("torch"):
-            import torch
-
-            q = q.to(torch.float64).contiguous()
-            out = torch.empty_like(q)
-        else:
-            q = np.ascontiguousarray(q, dtype=np.float64).reshape(-1)
+        q = contiguous(q)
+        if not is_torch(q):
+            q = q.reshape(-1)
             bad = ~(q > 0.0)
             if bad.any():
                 i = int(np.flatnonzero(bad)[0])
                 raise ValueError(f"q[{i}] = {q[i]!r} GeV: alpha_s needs a positive scale")
-            out = np.empty_like(q)
+        out = empty(q, tuple(q.shape))
         if q.ndim != 1:
             raise ValueError(f"q: expected shape (n,), got {tuple(q.shape)}")
         _core.alpha_s(q, out, self.alphas_mz, self.nloop, self.mz, self.cmass, self.bmass)

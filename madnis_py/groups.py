@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from madnis_py.arrays import contiguous, empty
+from madnis_py.arrays import contiguous, full
 from madnis_py.clustering import ClusteringTables
 from madnis_py.cuts import CutSpec
 from madnis_py.multichannel import diagram_topology, is_single_resonance
@@ -80,9 +80,7 @@ class SubprocessGroup:
         x: (n, 2) beam momentum fractions; mu_f: (n,) for both beams or (n, 2) per beam, GeV; numpy arrays, or
         torch tensors on the device of the pdf's data (the result likewise)."""
         if pdf is None:
-            ones = empty(x, (x.shape[0], len(self.members)))
-            ones[...] = 1.0
-            return ones
+            return full(x, (x.shape[0], len(self.members)), 1.0)
         table = self.pdg_table
         return pdf.f1f2(contiguous(x[:, 0]), contiguous(x[:, 1]), mu_f, table[:, 0], table[:, 1], lpp=lpp)
 

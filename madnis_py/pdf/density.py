@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from madnis_py.arrays import empty, is_torch
+from madnis_py.arrays import contiguous, empty, is_torch
 from madnis_py.core import _core
 from madnis_py.pdf.lhagrid import LHAGrid, read_info, read_lhagrid1
 from madnis_py.pdf.locate import DEFAULT_PDF_SET, PDFSetLocation, find_pdf_set
@@ -32,19 +32,12 @@ def _load(path: Path) -> tuple[LHAGrid, object]:
 
 
 def _events(name: str, a, n: int | None = None):
-    """float64 C-contiguous 1-D array (numpy, or a torch tensor left on its device)."""
-    if is_torch(a):
-        import torch
-
-        a = a.to(torch.float64).contiguous()
-        if a.ndim != 1:
-            raise ValueError(f"{name}: expected shape (n,), got {tuple(a.shape)}")
-    else:
-        a = np.ascontiguousarray(a, dtype=np.float64)
-        if a.ndim == 0:
-            a = a.reshape(1)
-        if a.ndim != 1:
-            raise ValueError(f"{name}: expected shape (n,), got {a.shape}")
+    """float64 C-contiguous 1-D array (numpy, a scalar made (1,), or a torch tensor left on its device)."""
+    a = contiguous(a)
+    if a.ndim == 0 and not is_torch(a):
+        a = a.reshape(1)
+    if a.ndim != 1:
+        raise ValueError(f"{name}: expected shape (n,), got {tuple(a.shape)}")
     if n is not None and a.shape[0] != n:
         raise ValueError(f"{name}: expected {n} entries like the first argument, got {a.shape[0]}")
     return a
