@@ -74,6 +74,25 @@ def test_channel_weights_start_at_prior_and_sum_to_one():
     assert not torch.allclose(alpha[:, [0, 2, 3]], prior[:, [0, 2, 3]], atol=1e-3)
 
 
+def test_bounded_channel_weights_stay_within_a_factor_of_the_prior():
+    bound = 0.5
+    cw = ChannelWeights(3, 4, hidden=8, bound=bound).double()
+    g = torch.Generator().manual_seed(1)
+    prior = torch.rand(200, 4, generator=g, dtype=torch.float64)
+    prior /= prior.sum(-1, keepdim=True)
+    feats = torch.randn(200, 3, generator=g, dtype=torch.float64)
+    assert torch.allclose(cw(feats, prior), prior, atol=1e-12)
+    with torch.no_grad():
+        for p in cw.parameters():
+            p.add_(20.0 * torch.randn(p.shape, generator=g, dtype=p.dtype))
+    ratio = (cw(feats, prior) / prior).detach()
+    assert float(ratio.min()) >= math.exp(-2 * bound) * (1 - 1e-12)
+    assert float(ratio.max()) <= math.exp(2 * bound) * (1 + 1e-12)
+    assert float(ratio.max() / ratio.min()) > 1.5  # the network does move the weights
+    with pytest.raises(ValueError, match="bound"):
+        ChannelWeights(3, 4, bound=-1.0)
+
+
 def test_symmetric_channels_share_one_flow_and_integrate_correctly():
     toy = SymmetricPeaks()
     it = MadnisIntegrator(toy, _config(train_steps=80, vegas_iterations=2))
@@ -110,6 +129,26 @@ def test_channel_dropping_keeps_integral_unbiased():
     # the dropped channel's contribution (0.06) would sit > 20 sigma low
     assert abs(res.value - full) < 4 * res.error
     assert abs(res.value - (full - small)) > 10 * res.error
+
+
+def test_channels_emptied_by_the_learned_weights_are_not_dropped():
+    # three equal peaks; the network is set to take (almost) all of channel 2's weight: its learned
+    # contribution falls far below the threshold, but its prior contribution (~1/3) keeps it active --
+    # dropping it would leave its peak to channels that rarely sample there (see the integrator's docstring)
+    toy = GaussianPeaks([[0.3, 0.3], [0.7, 0.7], [0.7, 0.3]], [0.05] * 3, [1.0, 1.0, 1.0], width_factor=3.0)
+    it = MadnisIntegrator(toy, _config(train_steps=20, vegas_iterations=2, drop_threshold=0.05,
+                                       drop_interval=2, lr=1e-4, history_length=3,
+                                       uniform_ratio=0.1))
+    it.pretrain_vegas()
+    with torch.no_grad():
+        it.channel_weights.net.biases[-1][..., 2] = -30.0
+    summary = it.train()
+    means, _, _ = it.channel_statistics()
+    assert float(means[2]) < 1e-6 * float(means.sum())  # emptied: below any drop threshold
+    assert summary.dropped_channels == ()
+    assert it.active.tolist() == [True, True, True]
+    prior = it.prior_contributions()
+    assert abs(float(prior[2] / prior.sum()) - 1 / 3) < 0.05  # three equal peaks
 
 
 def test_channel_groups_must_partition_channels():

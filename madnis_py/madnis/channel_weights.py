@@ -1,10 +1,17 @@
 """Learned channel weights: a network that corrects the prior (MadNIS, arXiv:2212.06172).
 
-``alpha_i(x) = softmax_i( log prior_i(x) + NN_i(features(x)) )`` over the active channels
-(dropped channels get ``alpha_i = 0`` and their share goes to the others, see
-:mod:`.integrator`). The network's last layer starts at zero, so training starts from the prior
-``alpha_i = |M_i|^2 / sum_j |M_j|^2``. The weights sum to 1 at every point for any network
-output, which keeps the multi-channel estimate unbiased during and after training.
+``alpha_i(x) = softmax_i( log prior_i(x) + c_i(x) )`` over the active channels (dropped channels get
+``alpha_i = 0`` and their share goes to the others, see :mod:`.integrator`), with the correction
+``c_i = B tanh(NN_i(features(x)) / B)`` bounded by ``B`` (``bound``; unbounded ``c_i = NN_i`` when 0). The
+network's last layer starts at zero, so training starts from the prior ``alpha_i = |M_i|^2 / sum_j |M_j|^2``.
+The weights sum to 1 at every point for any network output, which keeps the multi-channel estimate unbiased
+during and after training.
+
+Why the bound: a channel's variance term sees only the points that channel samples. Moving weight from
+channel i to channel j where j rarely samples costs variance that a batch seldom shows, so unbounded
+training drifts towards such moves, the channels so emptied are dropped, and the weights' tail grows
+(p p > t t~ j: efficiency 0.052 -> 0.002 between 500k and 750k training calls, 105 -> 70 active channels).
+With ``|c_i| <= B``, ``alpha_i / prior_i`` stays within ``[exp(-2B), exp(2B)]``.
 """
 
 from __future__ import annotations
@@ -25,14 +32,18 @@ class ChannelWeights(nn.Module):
         n_channels: number of channels.
         hidden, n_layers: network shape.
         trainable: False gives the prior itself (no parameters are used).
+        bound: largest ``|log correction|`` of a channel's prior (0: unbounded).
     """
 
     def __init__(self, features_dim: int, n_channels: int, hidden: int = 32, n_layers: int = 2,
-                 trainable: bool = True):
+                 trainable: bool = True, bound: float = 0.0):
         super().__init__()
+        if bound < 0:
+            raise ValueError(f"bound = {bound} must be >= 0")
         self.n_channels = n_channels
         self.features_dim = features_dim
         self.trainable = trainable
+        self.bound = bound
         self.net = (StackedMLP(1, features_dim, n_channels, hidden, n_layers, zero_last=True)
                     if trainable else None)
 
@@ -43,12 +54,22 @@ class ChannelWeights(nn.Module):
             features: (n, features_dim); prior: (n, n_channels), >= 0 (rows of zeros allowed);
             active: bool (n_channels,) or None for all channels.
         """
+        return self._normalised(features, prior, active, learned=True)
+
+    def log_prior(self, prior: Tensor, active: Tensor | None = None) -> Tensor:
+        """log of the prior normalised over the active channels, as :meth:`log_alpha` without the network."""
+        return self._normalised(None, prior, active, learned=False)
+
+    def _normalised(self, features: Tensor | None, prior: Tensor, active: Tensor | None, learned: bool) -> Tensor:
         if prior.shape[-1] != self.n_channels:
             raise ValueError(f"prior must have {self.n_channels} columns, got {prior.shape[-1]}")
         tiny = torch.finfo(prior.dtype).tiny
         logits = torch.log(prior.clamp_min(tiny))
-        if self.net is not None:
-            logits = logits + self.net.forward_flat(features)
+        if learned and self.net is not None:
+            correction = self.net.forward_flat(features)
+            if self.bound > 0:
+                correction = self.bound * torch.tanh(correction / self.bound)
+            logits = logits + correction
         if active is not None:
             logits = logits.masked_fill(~active, float("-inf"))
         return torch.log_softmax(logits, dim=-1)

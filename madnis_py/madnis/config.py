@@ -41,6 +41,7 @@ class MadnisConfig:
     flow_condition: bool = False
     max_flows: int = 64
     channel_weights: bool = True
+    channel_weight_bound: float = 0.0
     vegas_iterations: int = 5
     vegas_points: int = 2048
     vegas_bins: int = 256
@@ -73,6 +74,8 @@ class MadnisConfig:
             raise ValueError(f"madnis_uniform_ratio = {self.uniform_ratio} must be in [0, 1]")
         if not 0.0 <= self.drop_threshold < 1.0:
             raise ValueError(f"madnis_drop_threshold = {self.drop_threshold} must be in [0, 1)")
+        if self.channel_weight_bound < 0:
+            raise ValueError(f"madnis_channel_weight_bound = {self.channel_weight_bound} must be >= 0")
         if self.lr <= 0:
             raise ValueError(f"madnis_lr = {self.lr} must be > 0")
         if not 0.0 <= self.vegas_damping <= 2.0:
@@ -124,8 +127,8 @@ _DOCS: dict[str, tuple[str, tuple | None]] = {
     "buffer_capacity": ("events kept for buffered training", None),
     "loss": ("training loss: stratified variance or KL divergence", ("variance", "kl")),
     "uniform_ratio": ("share of each training batch split equally between channels", None),
-    "drop_threshold": ("drop the channels whose summed relative contribution is below this "
-                       "(0: never)", None),
+    "drop_threshold": ("drop the channels whose summed relative contribution with the prior channel weights "
+                       "is below this (0: never)", None),
     "drop_interval": ("online steps between channel-dropping checks", None),
     "flow_blocks": ("coupling blocks per flow (0: 2*ceil(log2 dim))", None),
     "flow_bins": ("rational-quadratic spline bins per dimension", None),
@@ -135,6 +138,8 @@ _DOCS: dict[str, tuple[str, tuple | None]] = {
     "max_flows": ("flows only for this many channel classes, those whose weights spread most after the "
                   "VEGAS survey; the others keep their VEGAS grid (0: a flow for every class)", None),
     "channel_weights": ("train the channel-weight network (False: prior weights)", None),
+    "channel_weight_bound": ("largest log correction of a channel's prior weight by the network: alpha / prior "
+                             "stays within exp(-2B)..exp(2B) (0: unbounded)", None),
     "vegas_iterations": ("VEGAS iterations per channel group before the flows (0: none); madnis_vegas_* apply "
                          "only to MadnisIntegrator used on its own: a launch starts from the generator's survey", None),
     "vegas_points": ("integrand calls per channel group per VEGAS iteration", None),

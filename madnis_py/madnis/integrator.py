@@ -17,8 +17,13 @@ measured over the last ``history_length`` batches (the allocation that minimises
 the stratified estimate).
 
 Channel dropping: every ``drop_interval`` online steps the channels whose summed relative
-contribution ``|I_i| / sum_j |I_j|`` (smallest first) stays below ``drop_threshold`` are
-deactivated: they are no longer sampled or trained and their events leave the buffer.
+contribution ``|P_i| / sum_j |P_j|`` (smallest first) stays below ``drop_threshold`` are
+deactivated: they are no longer sampled or trained and their events leave the buffer. ``P_i`` is the
+channel's contribution with the prior channel weights, ``E_{q_i}[prior_i f_i / q_i]``, measured on the same
+events as ``I_i``: a channel is dropped because its diagrams matter little, never because the learned
+weights have emptied it. Those can move weight off a channel towards channels that sample its region more
+rarely, at a variance that batches seldom show (:mod:`.channel_weights`); a channel so emptied must stay
+active for the move to be undone.
 *Unbiasedness*: a dropped channel gets ``alpha_i = 0`` and the softmax of the channel weights runs
 over the active channels only, so the active weights still sum to 1 at every phase-space point
 (the dropped channel's alpha mass is redistributed, in proportion to the other channels'
@@ -63,7 +68,7 @@ __all__ = ["MadnisIntegrator", "TrainingStatus", "TrainingSummary", "WeightedSam
            "TwoStageEvents"]
 
 #: Checkpoint format tag.
-CHECKPOINT_FORMAT = "madnis_py.madnis/2"
+CHECKPOINT_FORMAT = "madnis_py.madnis/3"
 
 #: Largest number of entries of an (events, n_channels) array (priors, channel weights) made at once when
 #: integrating or sampling: with thousands of channels (p p > t t~ j j) the batch is cut into slices.
@@ -72,10 +77,9 @@ PRIOR_ELEMENTS = 1 << 22
 #: Largest share of a training budget (``max_calls``) spent on the VEGAS pre-training.
 VEGAS_BUDGET_SHARE = 0.3
 
-#: Config fields that fix the shapes of the networks (must agree when loading a checkpoint).
-_ARCHITECTURE = ("dtype", "flow_blocks", "flow_bins", "hidden", "hidden_layers",
-                 "flow_condition", "max_flows", "channel_weights", "vegas_bins", "surrogate",
-                 "history_length")
+#: Config fields that fix the networks' shapes and functions (must agree when loading a checkpoint).
+_ARCHITECTURE = ("dtype", "flow_blocks", "flow_bins", "hidden", "hidden_layers", "flow_condition", "max_flows",
+                 "channel_weights", "channel_weight_bound", "vegas_bins", "surrogate", "history_length")
 
 
 @dataclass(frozen=True)
@@ -304,7 +308,7 @@ class MadnisIntegrator:
             ).to(self.dtype)
             self.channel_weights = ChannelWeights(
                 self.features_dim, self.n_channels, config.hidden, config.hidden_layers,
-                trainable=config.channel_weights).to(self.dtype)
+                trainable=config.channel_weights, bound=config.channel_weight_bound).to(self.dtype)
             self.surrogate = (Surrogate(self.features_dim, self.n_channels, config.hidden,
                                         config.hidden_layers).to(self.dtype)
                               if config.surrogate else None)
@@ -317,6 +321,7 @@ class MadnisIntegrator:
         self.active = torch.ones(self.n_channels, dtype=torch.bool)
         h, c = config.history_length, self.n_channels
         self._hist_means = torch.zeros(h, c, dtype=torch.float64)
+        self._hist_prior_means = torch.zeros(h, c, dtype=torch.float64)
         self._hist_vars = torch.zeros(h, c, dtype=torch.float64)
         self._hist_counts = torch.zeros(h, c, dtype=torch.float64)
         self._hist_next = 0
@@ -377,10 +382,19 @@ class MadnisIntegrator:
         a = self.channel_weights(features, prior, self.active)
         return a.gather(1, channels[:, None]).squeeze(1)
 
+    def _prior_alpha(self, prior: Tensor, channels: Tensor) -> Tensor:
+        """The prior weight (normalised over the active channels) of each event's own channel, shape (n,)."""
+        a = self.channel_weights.log_prior(prior, self.active).exp()
+        return a.gather(1, channels[:, None]).squeeze(1)
+
     # --------------------------------------------------------------------- statistics ----
-    def _record(self, means: Tensor, variances: Tensor, counts: Tensor) -> None:
+    def _record(self, means: Tensor, variances: Tensor, counts: Tensor, prior_means: Tensor | None = None) -> None:
+        """Store one batch's per-channel statistics (n_channels,): mean and variance of the weights, events, and
+        the mean weight with the prior in place of the learned channel weights (None: ``means``, for the VEGAS
+        stages, where the untrained network leaves the prior)."""
         i = self._hist_next % self.config.history_length
         self._hist_means[i] = means.detach().to(torch.float64)
+        self._hist_prior_means[i] = (means if prior_means is None else prior_means).detach().to(torch.float64)
         self._hist_vars[i] = variances.detach().to(torch.float64)
         self._hist_counts[i] = counts.detach().to(torch.float64)
         self._hist_next += 1
@@ -394,6 +408,13 @@ class MadnisIntegrator:
         means = (c * self._hist_means).sum(0) / safe
         var = (c * self._hist_vars).sum(0) / safe
         return means, var.clamp_min(0.0).sqrt(), n
+
+    def prior_contributions(self) -> Tensor:
+        """Each channel's mean weight (pb) over the recorded history with the prior channel weights in place of
+        the learned ones, float64 (n_channels,): what the channel would carry had the network not moved the
+        weights (channel dropping is judged by it)."""
+        c = self._hist_counts
+        return (c * self._hist_prior_means).sum(0) / c.sum(0).clamp_min(1.0)
 
     def _allocate(self, n: int, uniform_ratio: float, min_per_channel: int = 0) -> Tensor:
         """Events per channel (int64 (n_channels,)): ``uniform_ratio`` of n equally over the
@@ -453,7 +474,10 @@ class MadnisIntegrator:
         out = self._evaluate(channels, r)
         batch = SampleBatch(r, channels, out.f, log_q, out.prior, out.features, out.log_jacobian)
         loss, w = self._optimize(batch)
-        self._record(*channel_moments(w, channels, self.n_channels))
+        with torch.no_grad():
+            w_prior = importance_weight(self._prior_alpha(out.prior, channels) * out.f, log_q)
+        self._record(*channel_moments(w, channels, self.n_channels),
+                     channel_moments(w_prior, channels, self.n_channels)[0])
         if self._window is not None:
             self._window.append((w.detach().to(torch.float64), channels))
         if self.buffer is not None:
@@ -495,7 +519,8 @@ class MadnisIntegrator:
         thr = self.config.drop_threshold
         if thr <= 0 or self.online_steps_done % self.config.drop_interval != 0:
             return []
-        means, _, counts = self.channel_statistics()
+        _, _, counts = self.channel_statistics()
+        means = self.prior_contributions()
         act = torch.nonzero(self.active & (counts > 0)).flatten()
         if act.numel() < 2 or int(self.active.sum()) != act.numel():
             return []
@@ -730,20 +755,23 @@ class MadnisIntegrator:
             losses=tuple(losses), dropped_channels=tuple(dropped), stopped_by_budget=run["by_budget"])
 
     # -------------------------------------------------------------- integration, sampling --
-    def _weights(self, channels: Tensor, r: Tensor, log_q: Tensor) -> tuple[Tensor, Tensor]:
-        """alpha f / q of points of given channels (no gradient), evaluated in slices small enough that the
-        (events, n_channels) prior and channel-weight arrays stay below PRIOR_ELEMENTS entries."""
+    def _weights(self, channels: Tensor, r: Tensor, log_q: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+        """alpha f / q of points of given channels (no gradient), the same with the prior in place of alpha,
+        and the features; evaluated in slices small enough that the (events, n_channels) prior and
+        channel-weight arrays stay below PRIOR_ELEMENTS entries."""
         step = max(256, PRIOR_ELEMENTS // self.n_channels)
-        ws, feats = [], []
+        ws, ws_prior, feats = [], [], []
         for start in range(0, channels.shape[0], step):
             sl = slice(start, start + step)
             out = self._evaluate(channels[sl], r[sl])
             with torch.no_grad():
                 ws.append(importance_weight(self._alpha(out.features, out.prior, channels[sl]) * out.f, log_q[sl]))
+                ws_prior.append(importance_weight(self._prior_alpha(out.prior, channels[sl]) * out.f, log_q[sl]))
             feats.append(out.features)
         if not ws:
-            return (torch.zeros(0, dtype=torch.float64), torch.zeros((0, self.features_dim), dtype=self.dtype))
-        return torch.cat(ws), torch.cat(feats)
+            empty = torch.zeros(0, dtype=torch.float64)
+            return empty, empty, torch.zeros((0, self.features_dim), dtype=self.dtype)
+        return torch.cat(ws), torch.cat(ws_prior), torch.cat(feats)
 
     @_with_threads
     def integrate(self, n: int, min_per_channel: int = 10) -> IntegrationResult:
@@ -770,8 +798,7 @@ class MadnisIntegrator:
         for size in sizes:
             counts = self._allocate(size, 0.0, min_per_channel)
             channels, r, log_q = self._draw(counts)
-            w, _ = self._weights(channels, r, log_q)
-            w = w.to(torch.float64)
+            w, w_prior, _ = self._weights(channels, r, log_q)
             n_eval += channels.shape[0]
             m, v, k = channel_moments(w, channels, c)
             estimates.append((float(m.sum()), float((v / k.clamp_min(1.0)).sum())))
@@ -780,7 +807,7 @@ class MadnisIntegrator:
             tot_s.index_add_(0, channels, w)
             tot_s2.index_add_(0, channels, w * w)
             tot_n += k
-            self._record(m, v, k)
+            self._record(m, v, k, channel_moments(w_prior, channels, c)[0])
         safe = tot_n.clamp_min(1.0)
         means = tot_s / safe
         var = torch.where(tot_n > 1, (tot_s2 - tot_n * means ** 2) / (tot_n - 1).clamp_min(1.0),
@@ -860,7 +887,7 @@ class MadnisIntegrator:
         for start in range(0, n, self.config.integrate_batch):
             size = min(self.config.integrate_batch, n - start)
             channels, r, log_q = self._draw_iid(size, p)
-            w, feats = self._weights(channels, r, log_q)
+            w, _, feats = self._weights(channels, r, log_q)
             parts.append((r, channels, w / p[channels].to(w.dtype), feats))
         r, ch, w, feats = (torch.cat(t) for t in zip(*parts))
         return WeightedSamples(r, ch, w, feats)
@@ -882,7 +909,7 @@ class MadnisIntegrator:
             channels = torch.full((size,), channel, dtype=torch.long)
             with torch.no_grad():
                 r, log_q = self.density.sample(channels, self.generator)
-            w, feats = self._weights(channels, r, log_q)
+            w, _, feats = self._weights(channels, r, log_q)
             parts.append((r, channels, w, feats))
         r, ch, w, feats = (torch.cat(t) for t in zip(*parts))
         return WeightedSamples(r, ch, w, feats)
@@ -905,7 +932,7 @@ class MadnisIntegrator:
             w_s = importance_weight(alpha_hat * f_hat, log_q) / p[channels]
 
         def true_weight(idx: Tensor) -> Tensor:
-            w, _ = self._weights(channels[idx], r[idx], log_q[idx])
+            w, _, _ = self._weights(channels[idx], r[idx], log_q[idx])
             return w / p[channels[idx]].to(w.dtype)
 
         res = two_stage_unweight(w_s, true_weight, generator=self.generator)
@@ -925,7 +952,8 @@ class MadnisIntegrator:
             "surrogate": None if self.surrogate is None else self.surrogate.state_dict(),
             "optimizer": self.optimizer.state_dict(),
             "buffer": None if self.buffer is None else self.buffer.state_dict(),
-            "history": {"means": self._hist_means.clone(), "vars": self._hist_vars.clone(),
+            "history": {"means": self._hist_means.clone(), "prior_means": self._hist_prior_means.clone(),
+                        "vars": self._hist_vars.clone(),
                         "counts": self._hist_counts.clone(), "next": self._hist_next},
             "active": self.active.clone(),
             "counters": {"step": self.step, "n_calls": self.n_calls,
@@ -966,6 +994,7 @@ class MadnisIntegrator:
             self.buffer.load_state_dict(state["buffer"])
         hist = state["history"]
         self._hist_means = hist["means"].clone()
+        self._hist_prior_means = hist["prior_means"].clone()
         self._hist_vars = hist["vars"].clone()
         self._hist_counts = hist["counts"].clone()
         self._hist_next = int(hist["next"])
