@@ -196,3 +196,19 @@ def test_keep_best_does_not_unweight_worse_than_the_vegas_start(toy):
     assert e_kept > 0.7 * e_vegas
     result = kept.integrate(N_INT)
     assert abs(result.value - toy.integral()) < 4 * result.error
+
+
+def test_returning_to_the_best_state_restores_its_active_channels(toy):
+    """The best state's networks were measured with the channels then active: channels dropped since come back."""
+    from madnis_py.madnis.integrator import _BestState
+
+    it = MadnisIntegrator(toy, _config(keep_best=True))
+    it.pretrain_vegas()
+    tracker = _BestState(it, planned=16)
+    assert tracker.step()  # a window starts: snapshot of the networks and the active channels
+    it.active[2] = False
+    it.dropped.append(2)
+    tracker.best, tracker.last = (1.0, tracker.current), 0.1  # the snapshot unweighted 10x better
+    tracker.finish()
+    assert it.active.tolist() == [True, True, True]
+    assert it.dropped == []

@@ -196,8 +196,8 @@ def _window_efficiency(parts: list[tuple[Tensor, Tensor]], n_channels: int) -> f
 
 
 class _BestState:
-    """Keeps the flows and channel weights that unweight best (MadNIS trains on the variance, but the
-    unweighting efficiency is set by the largest weights, which can grow while the variance falls).
+    """Keeps the flows, channel weights and active channels that unweight best (MadNIS trains on the variance,
+    but the unweighting efficiency is set by the largest weights, which can grow while the variance falls).
 
     The planned online steps are cut into WINDOWS windows; the online weights of each window measure the
     efficiency of the state at its start. At the end the integrator returns to the best state if it beats the
@@ -217,7 +217,8 @@ class _BestState:
     def _snapshot(self) -> dict:
         it = self.integrator
         return {"density": {k: v.clone() for k, v in it.density.state_dict().items()},
-                "channel_weights": {k: v.clone() for k, v in it.channel_weights.state_dict().items()}}
+                "channel_weights": {k: v.clone() for k, v in it.channel_weights.state_dict().items()},
+                "active": it.active.clone()}
 
     def _close(self) -> None:
         it = self.integrator
@@ -259,6 +260,9 @@ class _BestState:
         if self.best is not None and self.best[0] > self.MARGIN * self.last:
             it.density.load_state_dict(self.best[1]["density"])
             it.channel_weights.load_state_dict(self.best[1]["channel_weights"])
+            # the networks were measured with the channels then active: those dropped since come back
+            it.active = self.best[1]["active"].clone()
+            it.dropped = [c for c in it.dropped if not bool(it.active[c])]
 
 
 class MadnisIntegrator:
@@ -752,7 +756,8 @@ class MadnisIntegrator:
             steps=sum(kinds.values()), online_steps=kinds["online"],
             buffered_steps=kinds["buffered"], surrogate_steps=kinds["surrogate"],
             vegas_iterations=run["vegas_its"], n_calls=self.n_calls - start_calls,
-            losses=tuple(losses), dropped_channels=tuple(dropped), stopped_by_budget=run["by_budget"])
+            losses=tuple(losses), dropped_channels=tuple(c for c in dropped if not bool(self.active[c])),
+            stopped_by_budget=run["by_budget"])
 
     # -------------------------------------------------------------- integration, sampling --
     def _weights(self, channels: Tensor, r: Tensor, log_q: Tensor) -> tuple[Tensor, Tensor, Tensor]:
