@@ -134,11 +134,11 @@ def test_channel_dropping_keeps_integral_unbiased():
 def test_channels_emptied_by_the_learned_weights_are_not_dropped():
     # three equal peaks; the network is set to take (almost) all of channel 2's weight: its learned
     # contribution falls far below the threshold, but its prior contribution (~1/3) keeps it active --
-    # dropping it would leave its peak to channels that rarely sample there (see the integrator's docstring)
+    # (the network may give the weight back; a dropped channel could not take it: see the integrator's docstring)
     toy = GaussianPeaks([[0.3, 0.3], [0.7, 0.7], [0.7, 0.3]], [0.05] * 3, [1.0, 1.0, 1.0], width_factor=3.0)
     it = MadnisIntegrator(toy, _config(train_steps=20, vegas_iterations=2, drop_threshold=0.05,
                                        drop_interval=2, lr=1e-4, history_length=3,
-                                       uniform_ratio=0.1))
+                                       uniform_ratio=0.1, channel_weight_bound=0.0))
     it.pretrain_vegas()
     with torch.no_grad():
         it.channel_weights.net.biases[-1][..., 2] = -30.0
