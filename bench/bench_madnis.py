@@ -1,7 +1,7 @@
 """VEGAS vs MadNIS on one process with one budget of integrand calls: cross section, unweighting efficiency,
 spread of the weights, calls and wall time.
 
-Run: python bench/bench_madnis.py PROCESS [--budget N] [--seed S] [--eval N] [--set madnis_X=V ...]
+Run: python bench/bench_madnis.py PROCESS [--budget N] [--seed S] [--eval N] [--set madnis_X=V ...] [--channels K]
 
 Both start from the same MadEvent-like VEGAS survey (madnis_py.generator.SurveyPlan, one grid per channel) and
 then spend ``--budget`` more integrand calls:
@@ -46,15 +46,18 @@ class Figures:
     me_calls: int
     train_s: float
     eval_s: float
+    #: per judged channel: (channel, I_c, w_max,c, contribution with the prior channel weights or nan), pb
+    channels: tuple[tuple[int, float, float, float], ...] = ()
 
 
-def figures(name, draw, integrals, n_eval, me_calls, train_s) -> Figures:
+def figures(name, draw, integrals, n_eval, me_calls, train_s, priors=None) -> Figures:
     """Judge a sampler by n_eval fresh weighted events, shared by the channels' integrals (at least MIN_PER_CHANNEL
     each): every channel unweighted on its own (MadEvent), efficiency sum_c I_c / sum_c w_max,c."""
     t0 = time.perf_counter()
     share = np.maximum(integrals, 0.0) / np.maximum(integrals, 0.0).sum()
+    judged = np.flatnonzero(share > 0)
     means, variances, w_max, spreads = [], [], [], []
-    for c in np.flatnonzero(share > 0):
+    for c in judged:
         w = draw(int(c), max(MIN_PER_CHANNEL, int(n_eval * share[c])))
         means.append(w.mean())
         variances.append(w.var() / w.size)
@@ -63,7 +66,9 @@ def figures(name, draw, integrals, n_eval, me_calls, train_s) -> Figures:
     eval_s = time.perf_counter() - t0
     xsec = IntegrationResult(float(np.sum(means)), float(np.sqrt(np.sum(variances))))
     return Figures(name, xsec, float(np.sum(means) / np.sum(w_max)), float(np.sum(spreads) / np.sum(means)),
-                   me_calls, train_s, eval_s)
+                   me_calls, train_s, eval_s,
+                   tuple((int(c), float(i), float(m), float(priors[c]) if priors is not None else math.nan)
+                         for c, i, m in zip(judged, means, w_max)))
 
 
 def run_vegas(setup, budget: int, seed: int, n_eval: int) -> Figures:
@@ -99,7 +104,7 @@ def run_madnis(setup, budget: int, seed: int, n_eval: int, settings: dict) -> Fi
     def draw(c: int, n: int) -> np.ndarray:
         return integrator.sample_channel(c, n).weight.double().numpy()
 
-    return figures("MadNIS", draw, means.numpy(), n_eval, me_calls, train_s)
+    return figures("MadNIS", draw, means.numpy(), n_eval, me_calls, train_s, integrator.prior_contributions().numpy())
 
 
 def main() -> None:
@@ -111,6 +116,8 @@ def main() -> None:
     parser.add_argument("--set", action="append", default=[], metavar="madnis_NAME=VALUE",
                         help="MadNIS configuration change (run_card name), repeatable")
     parser.add_argument("--only", choices=("vegas", "madnis"), default=None)
+    parser.add_argument("--channels", type=int, default=0, metavar="K",
+                        help="also print the K channels with the largest w_max,c (those that cost the efficiency)")
     args = parser.parse_args()
 
     setup = load_setup(args.process)
@@ -129,10 +136,10 @@ def main() -> None:
     results = []
     if args.only != "madnis":
         results.append(run_vegas(setup, args.budget, args.seed, args.eval))
-        print_row(results[-1])
+        print_row(results[-1], args.channels)
     if args.only != "vegas":
         results.append(run_madnis(setup, args.budget, args.seed, args.eval, settings))
-        print_row(results[-1])
+        print_row(results[-1], args.channels)
     if len(results) == 2:
         v, m = results
         diff = m.xsec.value - v.xsec.value
@@ -141,10 +148,13 @@ def main() -> None:
               f"{diff / sigma:+.1f} sigma")
 
 
-def print_row(f: Figures) -> None:
+def print_row(f: Figures, n_channels: int = 0) -> None:
     print(f"{f.name:7s} xsec {f.xsec.value:.5g} +- {f.xsec.error:.2g} pb  eff {f.efficiency:.4f}  "
           f"rel.std {f.rel_std:.3f}  ME calls {f.me_calls}  survey+training {f.train_s:.1f} s  eval {f.eval_s:.1f} s",
           flush=True)
+    for c, integral, w_max, prior in sorted(f.channels, key=lambda t: -t[2])[:n_channels]:
+        print(f"    channel {c:4d}  I {integral:.4g} pb  w_max {w_max:.4g} pb  eff {integral / w_max:.4f}"
+              + ("" if math.isnan(prior) else f"  with prior weights {prior:.4g} pb"), flush=True)
 
 
 if __name__ == "__main__":
