@@ -55,18 +55,19 @@ class ChannelWeights(nn.Module):
             features: (n, features_dim); prior: (n, n_channels), >= 0 (rows of zeros allowed);
             active: bool (n_channels,) or None for all channels.
         """
-        return self._normalised(features, prior, active, learned=True)
+        return self._normalised(prior, active, features)
 
     def log_prior(self, prior: Tensor, active: Tensor | None = None) -> Tensor:
         """log of the prior normalised over the active channels, as :meth:`log_alpha` without the network."""
-        return self._normalised(None, prior, active, learned=False)
+        return self._normalised(prior, active)
 
-    def _normalised(self, features: Tensor | None, prior: Tensor, active: Tensor | None, learned: bool) -> Tensor:
+    def _normalised(self, prior: Tensor, active: Tensor | None, features: Tensor | None = None) -> Tensor:
+        """log_softmax of log prior, corrected by the network when ``features`` are given."""
         if prior.shape[-1] != self.n_channels:
             raise ValueError(f"prior must have {self.n_channels} columns, got {prior.shape[-1]}")
         tiny = torch.finfo(prior.dtype).tiny
         logits = torch.log(prior.clamp_min(tiny))
-        if learned and self.net is not None:
+        if features is not None and self.net is not None:
             correction = self.net.forward_flat(features)
             if self.bound > 0:
                 correction = self.bound * torch.tanh(correction / self.bound)
