@@ -408,19 +408,19 @@ class MadnisIntegrator:
     def channel_statistics(self) -> tuple[Tensor, Tensor, Tensor]:
         """Per-channel mean weight (pb), standard deviation (pb) and number of events over the
         recorded history, each float64 (n_channels,); channels without events have 0."""
-        c = self._hist_counts
-        n = c.sum(0)
-        safe = n.clamp_min(1.0)
-        means = (c * self._hist_means).sum(0) / safe
-        var = (c * self._hist_vars).sum(0) / safe
-        return means, var.clamp_min(0.0).sqrt(), n
+        var = self._history_mean(self._hist_vars)
+        return self._history_mean(self._hist_means), var.clamp_min(0.0).sqrt(), self._hist_counts.sum(0)
 
     def prior_contributions(self) -> Tensor:
         """Each channel's mean weight (pb) over the recorded history with the prior channel weights in place of
         the learned ones, float64 (n_channels,): what the channel would carry had the network not moved the
         weights (channel dropping is judged by it)."""
+        return self._history_mean(self._hist_prior_means)
+
+    def _history_mean(self, per_batch: Tensor) -> Tensor:
+        """Event-weighted mean over the recorded batches of a per-batch, per-channel quantity (history, n_channels)."""
         c = self._hist_counts
-        return (c * self._hist_prior_means).sum(0) / c.sum(0).clamp_min(1.0)
+        return (c * per_batch).sum(0) / c.sum(0).clamp_min(1.0)
 
     def _allocate(self, n: int, uniform_ratio: float, min_per_channel: int = 0) -> Tensor:
         """Events per channel (int64 (n_channels,)): ``uniform_ratio`` of n equally over the
@@ -525,7 +525,7 @@ class MadnisIntegrator:
         thr = self.config.drop_threshold
         if thr <= 0 or self.online_steps_done % self.config.drop_interval != 0:
             return []
-        _, _, counts = self.channel_statistics()
+        counts = self._hist_counts.sum(0)
         means = self.prior_contributions()
         act = torch.nonzero(self.active & (counts > 0)).flatten()
         if act.numel() < 2 or int(self.active.sum()) != act.numel():
@@ -762,10 +762,11 @@ class MadnisIntegrator:
             stopped_by_budget=run["by_budget"])
 
     # -------------------------------------------------------------- integration, sampling --
-    def _weights(self, channels: Tensor, r: Tensor, log_q: Tensor) -> tuple[Tensor, Tensor, Tensor]:
-        """alpha f / q of points of given channels (no gradient), the same with the prior in place of alpha,
-        and the features; evaluated in slices small enough that the (events, n_channels) prior and
-        channel-weight arrays stay below PRIOR_ELEMENTS entries."""
+    def _weights(self, channels: Tensor, r: Tensor, log_q: Tensor,
+                 with_prior: bool = False) -> tuple[Tensor, Tensor | None, Tensor]:
+        """alpha f / q of points of given channels (no gradient), the same with the prior in place of alpha
+        (``with_prior``; None otherwise), and the features; evaluated in slices small enough that the
+        (events, n_channels) prior and channel-weight arrays stay below PRIOR_ELEMENTS entries."""
         step = max(256, PRIOR_ELEMENTS // self.n_channels)
         ws, ws_prior, feats = [], [], []
         for start in range(0, channels.shape[0], step):
@@ -773,12 +774,14 @@ class MadnisIntegrator:
             out = self._evaluate(channels[sl], r[sl])
             with torch.no_grad():
                 ws.append(importance_weight(self._alpha(out.features, out.prior, channels[sl]) * out.f, log_q[sl]))
-                ws_prior.append(importance_weight(self._prior_alpha(out.prior, channels[sl]) * out.f, log_q[sl]))
+                if with_prior:
+                    ws_prior.append(importance_weight(self._prior_alpha(out.prior, channels[sl]) * out.f,
+                                                      log_q[sl]))
             feats.append(out.features)
         if not ws:
             empty = torch.zeros(0, dtype=torch.float64)
-            return empty, empty, torch.zeros((0, self.features_dim), dtype=self.dtype)
-        return torch.cat(ws), torch.cat(ws_prior), torch.cat(feats)
+            return empty, empty if with_prior else None, torch.zeros((0, self.features_dim), dtype=self.dtype)
+        return torch.cat(ws), torch.cat(ws_prior) if with_prior else None, torch.cat(feats)
 
     @_with_threads
     def integrate(self, n: int, min_per_channel: int = 10) -> IntegrationResult:
@@ -805,7 +808,7 @@ class MadnisIntegrator:
         for size in sizes:
             counts = self._allocate(size, 0.0, min_per_channel)
             channels, r, log_q = self._draw(counts)
-            w, w_prior, _ = self._weights(channels, r, log_q)
+            w, w_prior, _ = self._weights(channels, r, log_q, with_prior=True)
             n_eval += channels.shape[0]
             m, v, k = channel_moments(w, channels, c)
             estimates.append((float(m.sum()), float((v / k.clamp_min(1.0)).sum())))
