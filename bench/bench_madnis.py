@@ -13,8 +13,9 @@ then spend ``--budget`` more integrand calls:
 
 Both are then judged on ``--eval`` fresh weighted events (not counted in the budget), shared by the channels'
 cross sections (at least 2000 each), each channel unweighted on its own as MadEvent does: the unweighting
-efficiency is sum_c I_c / sum_c w_max,c, with each channel's w_max,c chosen as madnis_py.unweighting does
-(events above it carry at most 0.1 % of the channel's cross section). rel.std: sum_c std(w_c) / sum_c I_c.
+efficiency is sum_c I_c / sum_c w_max,c, with the w_max,c chosen together as the generator chooses them
+(madnis_py.unweighting.choose_joint_w_max: the events above their channel's w_max carry at most 0.1 % of the cross
+section). rel.std: sum_c std(w_c) / sum_c I_c.
 Wall time: survey plus training, and drawing the evaluation sample. Never part of the test suite.
 """
 
@@ -31,7 +32,7 @@ import torch
 
 from madnis_py.integrator import IntegrationResult
 from madnis_py.setup import load_setup
-from madnis_py.unweighting import choose_w_max
+from madnis_py.unweighting import choose_joint_w_max
 
 OVERWEIGHT = 1e-3
 MIN_PER_CHANNEL = 2000
@@ -52,17 +53,16 @@ class Figures:
 
 def figures(name, draw, integrals, n_eval, me_calls, train_s, priors=None) -> Figures:
     """Judge a sampler by n_eval fresh weighted events, shared by the channels' integrals (at least MIN_PER_CHANNEL
-    each): every channel unweighted on its own (MadEvent), efficiency sum_c I_c / sum_c w_max,c."""
+    each): every channel unweighted on its own (MadEvent) against the w_max,c the generator would choose,
+    efficiency sum_c I_c / sum_c w_max,c."""
     t0 = time.perf_counter()
     share = np.maximum(integrals, 0.0) / np.maximum(integrals, 0.0).sum()
     judged = np.flatnonzero(share > 0)
-    means, variances, w_max, spreads = [], [], [], []
-    for c in judged:
-        w = draw(int(c), max(MIN_PER_CHANNEL, int(n_eval * share[c])))
-        means.append(w.mean())
-        variances.append(w.var() / w.size)
-        w_max.append(choose_w_max(w, OVERWEIGHT) if w.max() > 0 else 0.0)
-        spreads.append(w.std())
+    samples = [draw(int(c), max(MIN_PER_CHANNEL, int(n_eval * share[c]))) for c in judged]
+    means = [w.mean() for w in samples]
+    variances = [w.var() / w.size for w in samples]
+    spreads = [w.std() for w in samples]
+    w_max = choose_joint_w_max(samples, max_overweight_fraction=OVERWEIGHT)
     eval_s = time.perf_counter() - t0
     xsec = IntegrationResult(float(np.sum(means)), float(np.sqrt(np.sum(variances))))
     return Figures(name, xsec, float(np.sum(means) / np.sum(w_max)), float(np.sum(spreads) / np.sum(means)),

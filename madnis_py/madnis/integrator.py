@@ -181,20 +181,18 @@ def _with_threads(method):
 
 
 def _window_efficiency(parts: list[tuple[Tensor, Tensor]], n_channels: int) -> float:
-    """Unweighting efficiency ``sum_i I_i / sum_i w_max,i`` of the online weights of a training window
-    (per channel: mean and robust maximum, as madnis_py.unweighting chooses it); 0 when undefined."""
-    from madnis_py.unweighting import choose_w_max
+    """Unweighting efficiency ``sum_i I_i / sum_i w_max,i`` of the online weights of a training window, with the
+    w_max,i chosen together as the generator chooses them (madnis_py.unweighting.choose_joint_w_max); 0 when
+    undefined (no channel with positive weights only)."""
+    from madnis_py.unweighting import choose_joint_w_max
 
     w = torch.cat([p[0] for p in parts]).numpy()
     ch = torch.cat([p[1] for p in parts]).numpy()
-    total, wmax = 0.0, 0.0
-    for c in np.unique(ch):
-        sel = w[ch == c]
-        if sel.max() <= 0 or sel.min() < 0:
-            continue
-        total += float(sel.mean())
-        wmax += choose_w_max(sel, 1e-3)
-    return total / wmax if wmax > 0 else 0.0
+    samples = [sel for sel in (w[ch == c] for c in np.unique(ch)) if sel.max() > 0 and sel.min() >= 0]
+    if not samples:
+        return 0.0
+    w_max = float(choose_joint_w_max(samples, max_overweight_fraction=1e-3).sum())
+    return sum(float(sel.mean()) for sel in samples) / w_max if w_max > 0 else 0.0
 
 
 class _BestState:
