@@ -10,9 +10,11 @@ during and after training.
 Why the bound: a channel's variance term sees only the points that channel samples. Moving weight from
 channel i to channel j where j rarely samples costs variance that a batch seldom shows, so unbounded
 training drifts towards such moves and the weights' tail grows. With ``|c_i| <= B``, ``alpha_i / prior_i``
-stays within ``[exp(-2B), exp(2B)]``. Measured with bench/bench_madnis.py (seed 1, unweighting efficiency,
-VEGAS on the same budget in brackets): p p > t t~ j, 2M calls: 0.012 unbounded, 0.064 with B = 1 (0.039);
-g g > t t~ g, 300k calls: 0.058 unbounded, 0.070 with B = 1, 0.054 with B = 2 (0.0135).
+stays within ``[exp(-2B), exp(2B)]``. Measured with bench/bench_madnis.py (seed 1, unweighting efficiency with
+the maximum weights chosen together, VEGAS on the same budget in brackets): p p > t t~ j, 1M calls: 0.077 with
+B = 1, 0.105 with B = 0.5 (0.045); p p > t t~ j j, 300k calls: 0.0063 with B = 1, 0.0071 with B = 0.5 (0.0056);
+g g > t t~ g, 300k calls: 0.080 with B = 1, 0.071 with B = 0.5 (0.016). With a 0.1% bound per channel instead:
+g g > t t~ g 0.058 unbounded, 0.054 with B = 2, 0.030 with B = 0.25; p p > t t~ j 0.033 without learned weights.
 """
 
 from __future__ import annotations

@@ -41,7 +41,7 @@ class MadnisConfig:
     flow_condition: bool = False
     max_flows: int = 64
     channel_weights: bool = True
-    channel_weight_bound: float = 1.0
+    channel_weight_bound: float = 0.5
     vegas_iterations: int = 5
     vegas_points: int = 2048
     vegas_bins: int = 256

@@ -457,7 +457,8 @@ class MadnisIntegrator:
         if math.isfinite(value):
             self.optimizer.zero_grad(set_to_none=True)
             loss.backward()
-            if all(p.grad is None or bool(torch.isfinite(p.grad).all()) for p in self._parameters):
+            grads = [p.grad for p in self._parameters if p.grad is not None]
+            if not grads or math.isfinite(float(torch.nn.utils.get_total_norm(grads))):
                 self.optimizer.step()
             else:
                 warnings.warn("non-finite gradient: optimisation step skipped", RuntimeWarning, stacklevel=3)
