@@ -180,7 +180,7 @@ def _with_threads(method):
     return wrapped
 
 
-def _window_efficiency(parts: list[tuple[Tensor, Tensor]], n_channels: int) -> float:
+def _window_efficiency(parts: list[tuple[Tensor, Tensor]]) -> float:
     """Unweighting efficiency ``sum_i I_i / sum_i w_max,i`` of the online weights of a training window, with the
     w_max,i chosen together as the generator chooses them (madnis_py.unweighting.choose_joint_w_max); 0 when
     undefined (no channel with positive weights only)."""
@@ -191,7 +191,7 @@ def _window_efficiency(parts: list[tuple[Tensor, Tensor]], n_channels: int) -> f
     samples = [sel for sel in (w[ch == c] for c in np.unique(ch)) if sel.max() > 0 and sel.min() >= 0]
     if not samples:
         return 0.0
-    w_max = float(choose_joint_w_max(samples, max_overweight_fraction=1e-3).sum())
+    w_max = float(choose_joint_w_max(samples).sum())
     return sum(float(sel.mean()) for sel in samples) / w_max if w_max > 0 else 0.0
 
 
@@ -223,7 +223,7 @@ class _BestState:
     def _close(self) -> None:
         it = self.integrator
         if self.current is not None and it._window:
-            self.last = _window_efficiency(it._window, it.n_channels)
+            self.last = _window_efficiency(it._window)
             if self.best is None or self.last > self.best[0]:
                 self.best = (self.last, self.current)
 
