@@ -11,10 +11,13 @@ Why the bound: a channel's variance term sees only the points that channel sampl
 channel i to channel j where j rarely samples costs variance that a batch seldom shows, so unbounded
 training drifts towards such moves and the weights' tail grows. With ``|c_i| <= B``, ``alpha_i / prior_i``
 stays within ``[exp(-2B), exp(2B)]``. Measured with bench/bench_madnis.py (seed 1, unweighting efficiency with
-the maximum weights chosen together, VEGAS on the same budget in brackets): p p > t t~ j, 1M calls: 0.077 with
-B = 1, 0.105 with B = 0.5 (0.045); p p > t t~ j j, 300k calls: 0.0063 with B = 1, 0.0071 with B = 0.5 (0.0056);
-g g > t t~ g, 300k calls: 0.080 with B = 1, 0.071 with B = 0.5 (0.016). With a 0.1% bound per channel instead:
-g g > t t~ g 0.058 unbounded, 0.054 with B = 2, 0.030 with B = 0.25; p p > t t~ j 0.033 without learned weights.
+the maximum weights chosen together, judged on 1M events, 2M for g g > t t~ g; bootstrap errors 5-15%, and single
+channels' tails move single runs by more): p p > t t~ j, 1M calls: 0.079 with B = 0.5, 0.052 with B = 1 (one
+channel's tail), 0.097 with B = 1.5, 0.103 unbounded (VEGAS 0.027); but unbounded, 2M calls give 0.013: a channel
+whose prior contribution is 0.14 pb took 29 pb where it samples rarely (B = 0.5: 0.091 at 2M calls, judged on 200k
+events). Freezing the unbounded weights after half of the 2M calls did not help (0.002), nor did replaying the
+buffer's large weights more often (0.084 at 1M calls). g g > t t~ g, 300k calls: 0.086 unbounded, 0.046 with
+B = 0.5, 0.041 with B = 1, 0.052 with B = 2 (VEGAS 0.024).
 """
 
 from __future__ import annotations
