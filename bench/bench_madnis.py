@@ -15,8 +15,8 @@ Both are then judged on ``--eval`` fresh weighted events (not counted in the bud
 cross sections (at least 2000 each), each channel unweighted on its own as MadEvent does: the unweighting
 efficiency is sum_c I_c / sum_c w_max,c, with the w_max,c chosen together as the generator chooses them
 (madnis_py.unweighting.choose_joint_w_max: the events above their channel's w_max carry at most 0.1 % of the cross
-section), with its error from BOOTSTRAP resamplings of the evaluation events (the efficiency hangs on the few
-largest weights: 200k events judge it to +-30%, 2M to +-10%). rel.std: sum_c std(w_c) / sum_c I_c.
+section), with its error from 20 bootstrap resamplings of the evaluation events (the efficiency hangs on the few
+largest weights: 200k events judge it to +-30%, 1-2M to 5-15%). rel.std: sum_c std(w_c) / sum_c I_c.
 Wall time: survey plus training, and drawing the evaluation sample. Never part of the test suite.
 """
 
@@ -163,9 +163,9 @@ def main() -> None:
 
 
 def print_row(f: Figures, n_channels: int = 0) -> None:
-    print(f"{f.name:7s} xsec {f.xsec.value:.5g} +- {f.xsec.error:.2g} pb  "
-          f"eff {f.efficiency:.4f} +- {f.efficiency_error:.4f}  rel.std {f.rel_std:.3f}  ME calls {f.me_calls}  survey+training {f.train_s:.1f} s  eval {f.eval_s:.1f} s",
-          flush=True)
+    print(f"{f.name:7s} xsec {f.xsec.value:.5g} +- {f.xsec.error:.2g} pb  eff {f.efficiency:.4f} +- "
+          f"{f.efficiency_error:.4f}  rel.std {f.rel_std:.3f}  ME calls {f.me_calls}  "
+          f"survey+training {f.train_s:.1f} s  eval {f.eval_s:.1f} s", flush=True)
     for c, integral, w_max, prior in sorted(f.channels, key=lambda t: -t[2])[:n_channels]:
         print(f"    channel {c:4d}  I {integral:.4g} pb  w_max {w_max:.4g} pb  eff {integral / w_max:.4f}"
               + ("" if math.isnan(prior) else f"  with prior weights {prior:.4g} pb"), flush=True)
