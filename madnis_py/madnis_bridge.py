@@ -3,6 +3,8 @@
 Channel c = (subprocess group g, diagram d). A point generated in channel c belongs to group g: its prior
 channel weights are MadGraph's |M_k|^2 / sum_j |M_j|^2 over the diagrams k of g and zero for the channels of
 other groups, so that the weights of every point sum to one and the groups' cross sections add up.
+``map`` does the mapping and the cuts alone, without the matrix element, for the surrogate
+(madnis_py.madnis.surrogate; two-stage unweighting).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import numpy as np
 import torch
 
 from madnis_py.integrand import ChannelIntegrand, WeightedEvents
-from madnis_py.madnis.integrand import IntegrandOutput
+from madnis_py.madnis.integrand import IntegrandOutput, MappedPoints
 
 
 class PhysicsIntegrand:
@@ -48,8 +50,34 @@ class PhysicsIntegrand:
         self.channel_groups = list(classes.values())
 
     def features(self, events: WeightedEvents) -> np.ndarray:
-        final = events.momenta[:, 2:].reshape(len(events), -1) / self.sqrt_s
-        return np.concatenate([final, events.x], axis=1)
+        return self._features(events.momenta, events.x)
+
+    def _features(self, momenta: np.ndarray, x: np.ndarray) -> np.ndarray:
+        final = momenta[:, 2:].reshape(len(momenta), -1) / self.sqrt_s
+        return np.concatenate([final, x], axis=1)
+
+    def _mapped(self, ch: np.ndarray, r: np.ndarray) -> dict[int, list]:
+        """The points of each channel mapped, by subprocess group: {group: [(channel, rows, MappedEvents)]}."""
+        by_group: dict[int, list] = {}
+        for c in np.unique(ch):
+            rows = np.flatnonzero(ch == c)
+            mapped = self.channels[int(c)].mapping.map(np.ascontiguousarray(r[rows]))
+            by_group.setdefault(id(self.channels[int(c)].group), []).append((int(c), rows, mapped))
+        return by_group
+
+    def map(self, channel: torch.Tensor, r: torch.Tensor) -> MappedPoints:
+        """Features, log |dx/dr| of the mapping and the cuts of a batch, without the matrix element (for the
+        surrogate, madnis_py.madnis.surrogate)."""
+        ch = channel.cpu().numpy()
+        n = len(ch)
+        feats, log_jac, passes = np.zeros((n, self.features_dim)), np.zeros(n), np.zeros(n, dtype=bool)
+        for parts in self._mapped(ch, r.detach().cpu().numpy().astype(np.float64)).values():
+            for c, rows, mapped in parts:
+                feats[rows] = self._features(mapped.momenta, mapped.x)
+                log_jac[rows] = np.log(np.where(mapped.weight > 0, mapped.weight, 1.0))
+                passes[rows] = (mapped.weight > 0) & self.channels[c].group.cuts.passes(mapped.momenta)
+        return MappedPoints(torch.as_tensor(feats, dtype=r.dtype), torch.as_tensor(log_jac, dtype=r.dtype),
+                            torch.as_tensor(passes))
 
     def physics(self, channel: int, r: np.ndarray) -> tuple[WeightedEvents, np.ndarray]:
         """(events without enhancement, prior (n, n_channels)) of points r of one channel."""
@@ -65,22 +93,19 @@ class PhysicsIntegrand:
         r_np = r.detach().cpu().numpy().astype(np.float64)
         n = len(ch)
         f, prior, feats = np.zeros(n), np.zeros((n, self.n_channels)), np.zeros((n, self.features_dim))
+        log_jac = np.zeros(n)
         # map channel by channel, then weigh each subprocess group's points together (one matrix-element call
         # per group: with thousands of channels a batch holds only a few points of each)
-        by_group: dict[int, list] = {}
-        for c in np.unique(ch):
-            rows = np.flatnonzero(ch == c)
-            mapped = self.channels[int(c)].mapping.map(np.ascontiguousarray(r_np[rows]))
-            by_group.setdefault(id(self.channels[int(c)].group), []).append((int(c), rows, mapped))
-        for parts in by_group.values():
+        for parts in self._mapped(ch, r_np).values():
             rows = np.concatenate([p[1] for p in parts])
             integrand = self.channels[parts[0][0]]
+            jacobian = np.concatenate([p[2].weight for p in parts])
             events, enhancement = integrand.weigh(np.concatenate([p[2].momenta for p in parts]),
-                                                  np.concatenate([p[2].x for p in parts]),
-                                                  np.concatenate([p[2].weight for p in parts]))
+                                                  np.concatenate([p[2].x for p in parts]), jacobian)
             first = self._first_channel[id(integrand.group)]
             prior[rows, first:first + enhancement.shape[1]] = enhancement
             f[rows] = events.weights
             feats[rows] = self.features(events)
+            log_jac[rows] = np.log(np.where(jacobian > 0, jacobian, 1.0))
         as_tensor = lambda a: torch.as_tensor(a, dtype=r.dtype)
-        return IntegrandOutput(as_tensor(f), as_tensor(prior), as_tensor(feats))
+        return IntegrandOutput(as_tensor(f), as_tensor(prior), as_tensor(feats), as_tensor(log_jac))

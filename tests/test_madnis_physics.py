@@ -79,3 +79,33 @@ def test_madnis_starts_from_the_survey_grids(setup):
         channel.sampler.map.invmap(r, y, jac)
         # the VEGAS density 1 / jac (jac = dr/dy) at the same points, to float32 precision
         assert np.allclose(log_q.double().numpy(), -np.log(jac), atol=1e-4), c
+
+
+def test_mapping_alone_matches_the_full_evaluation(setup):
+    # the surrogate's cheap path: the same features and log-Jacobian as the full evaluation, and every event with
+    # a weight passes the cuts
+    gen = Generator(setup, np.random.default_rng(0), VegasConfig())
+    physics = PhysicsIntegrand([c.integrand for c in gen.channels], gen.sqrt_s)
+    channels = torch.tensor([0, 1, 2] * 200)
+    r = torch.rand(600, physics.dim, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
+    out, mapped = physics.evaluate(channels, r), physics.map(channels, r)
+    assert torch.equal(mapped.features, out.features) and torch.equal(mapped.log_jacobian, out.log_jacobian)
+    assert bool(mapped.passes_cuts[out.f > 0].all()) and int((out.f > 0).sum()) > 300
+
+
+def test_two_stage_unweighting_on_gg_tt_saves_calls_and_keeps_the_cross_section(setup):
+    gen = Generator(setup, np.random.default_rng(2), VegasConfig())
+    physics = PhysicsIntegrand([c.integrand for c in gen.channels], gen.sqrt_s)
+    config = MadnisConfig(seed=3, batch_size=1024, train_steps=60, buffer_steps=1, vegas_iterations=4,
+                          vegas_points=2048, threads=1, surrogate=True, surrogate_steps=10,
+                          surrogate_min_samples=4096)
+    integrator = MadnisIntegrator(physics, config)
+    integrator.train()
+    reference = integrator.integrate(40_000)
+    res = integrator.unweight_two_stage(40_000).result
+    two_stage = res.unit_weight * float(res.event_weight.sum())
+    # measured: 441.75 pb from 21261 two-stage events of 40k proposals (16363 matrix-element calls saved) against
+    # 440.77 +- 0.58 pb; MadGraph 440.68 +- 0.37 pb. The two-stage estimate's own error is about 0.5% (its events'
+    # count); 2% allows for it
+    assert abs(two_stage / reference.value - 1) < 0.02, (two_stage, reference)
+    assert res.n_calls_saved > 0.3 * res.n_proposed
