@@ -69,21 +69,21 @@ def figures(name, draw, integrals, n_eval, me_calls, train_s, priors=None) -> Fi
     variances = [w.var() / w.size for w in samples]
     spreads = [w.std() for w in samples]
     eval_s = time.perf_counter() - t0
-    w_max = choose_joint_w_max(samples, max_overweight_fraction=OVERWEIGHT)
+    eff, w_max = efficiency(samples)
     rng = np.random.default_rng(0)
-    replicas = [efficiency([w[rng.integers(0, w.size, w.size)] for w in samples]) for _ in range(BOOTSTRAP)]
+    replicas = [efficiency([w[rng.integers(0, w.size, w.size)] for w in samples])[0] for _ in range(BOOTSTRAP)]
     xsec = IntegrationResult(float(np.sum(means)), float(np.sqrt(np.sum(variances))))
-    return Figures(name, xsec, float(np.sum(means) / np.sum(w_max)), float(np.std(replicas)),
+    return Figures(name, xsec, eff, float(np.std(replicas)),
                    float(np.sum(spreads) / np.sum(means)),
                    me_calls, train_s, eval_s,
                    tuple((int(c), float(i), float(m), float(priors[c]) if priors is not None else math.nan)
                          for c, i, m in zip(judged, means, w_max)))
 
 
-def efficiency(samples: list[np.ndarray]) -> float:
-    """sum_c I_c / sum_c w_max,c of the channels' weights, the w_max,c chosen together."""
+def efficiency(samples: list[np.ndarray]) -> tuple[float, np.ndarray]:
+    """sum_c I_c / sum_c w_max,c of the channels' weights, and the w_max,c (pb) chosen together."""
     w_max = choose_joint_w_max(samples, max_overweight_fraction=OVERWEIGHT)
-    return float(sum(w.mean() for w in samples) / np.sum(w_max))
+    return float(sum(w.mean() for w in samples) / np.sum(w_max)), w_max
 
 
 def run_vegas(setup, budget: int, seed: int, n_eval: int) -> Figures:

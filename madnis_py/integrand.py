@@ -170,7 +170,7 @@ class ChannelIntegrand:
         n = momenta.shape[0]
         weights, alpha_s, scale, fac = (zeros(momenta, shape) for shape in ((n,), (n,), (n,), (n, 2)))
         enhancement = zeros(momenta, (n, len(self.group.topologies)))
-        keep = nonzero((jacobian > 0) & self.group.cuts.passes(momenta))
+        keep = nonzero(self.passes_cuts(momenta, jacobian))
         if len(keep):
             mu_r, mu_f, allowed = self._scales(contiguous(momenta[keep]))
             keep, mu_r, mu_f = keep[allowed], mu_r[allowed], mu_f[allowed]
@@ -190,6 +190,11 @@ class ChannelIntegrand:
             weights[keep] = GEV2_TO_PB * flux_factor(shat, m1, m2) * luminosity * me * jacobian[keep]
             alpha_s[keep], scale[keep], fac[keep] = a_s, mu_r, mu_f
         return WeightedEvents(momenta, weights, alpha_s, scale, fac, x), enhancement
+
+    def passes_cuts(self, momenta, jacobian):
+        """Whether each mapped point (momenta (n, n_particles, 4) GeV, the mapping's weight jacobian (n,)) lies in
+        the phase space and passes the cuts, bool (n,): the points :meth:`weigh` evaluates."""
+        return (jacobian > 0) & self.group.cuts.passes(momenta)
 
     @staticmethod
     def _host_result(result):

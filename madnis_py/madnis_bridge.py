@@ -74,8 +74,8 @@ class PhysicsIntegrand:
         for parts in self._mapped(ch, r.detach().cpu().numpy().astype(np.float64)).values():
             for c, rows, mapped in parts:
                 feats[rows] = self._features(mapped.momenta, mapped.x)
-                log_jac[rows] = np.log(np.where(mapped.weight > 0, mapped.weight, 1.0))
-                passes[rows] = (mapped.weight > 0) & self.channels[c].group.cuts.passes(mapped.momenta)
+                log_jac[rows] = _log_jacobian(mapped.weight)
+                passes[rows] = self.channels[c].passes_cuts(mapped.momenta, mapped.weight)
         return MappedPoints(torch.as_tensor(feats, dtype=r.dtype), torch.as_tensor(log_jac, dtype=r.dtype),
                             torch.as_tensor(passes))
 
@@ -106,6 +106,11 @@ class PhysicsIntegrand:
             prior[rows, first:first + enhancement.shape[1]] = enhancement
             f[rows] = events.weights
             feats[rows] = self.features(events)
-            log_jac[rows] = np.log(np.where(jacobian > 0, jacobian, 1.0))
+            log_jac[rows] = _log_jacobian(jacobian)
         as_tensor = lambda a: torch.as_tensor(a, dtype=r.dtype)
         return IntegrandOutput(as_tensor(f), as_tensor(prior), as_tensor(feats), as_tensor(log_jac))
+
+
+def _log_jacobian(jacobian: np.ndarray) -> np.ndarray:
+    """log of the mapping's weight (n,); 0 where it is 0 (points outside the phase space, whose f is 0)."""
+    return np.log(np.where(jacobian > 0, jacobian, 1.0))
