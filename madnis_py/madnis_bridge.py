@@ -4,7 +4,8 @@ Channel c = (subprocess group g, diagram d). A point generated in channel c belo
 channel weights are MadGraph's |M_k|^2 / sum_j |M_j|^2 over the diagrams k of g and zero for the channels of
 other groups, so that the weights of every point sum to one and the groups' cross sections add up.
 ``map`` does the mapping and the cuts alone, without the matrix element, for the surrogate
-(madnis_py.madnis.surrogate; two-stage unweighting).
+(madnis_py.madnis.surrogate; two-stage unweighting); ``remap`` expresses points in other channels' coordinates
+(inverse mappings) for the cross-channel variance loss (madnis_py.madnis.losses.mixture_variance_loss).
 """
 
 from __future__ import annotations
@@ -78,6 +79,24 @@ class PhysicsIntegrand:
                 passes[rows] = self.channels[c].passes_cuts(mapped.momenta, mapped.weight)
         return MappedPoints(torch.as_tensor(feats, dtype=r.dtype), torch.as_tensor(log_jac, dtype=r.dtype),
                             torch.as_tensor(passes))
+
+    def remap(self, channel: torch.Tensor, r: torch.Tensor, targets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """The points in the coordinates of the channels ``targets`` (n, k) and log |dx/dr'| there (-inf where a
+        channel cannot reach a point); shapes (n, k, dim) and (n, k). See madnis_py.madnis.integrand.SupportsRemap."""
+        ch, t = channel.cpu().numpy(), targets.cpu().numpy()
+        n, k = t.shape
+        momenta = np.zeros((n, self.channels[0].mapping.n_particles, 4))
+        for parts in self._mapped(ch, r.detach().cpu().numpy().astype(np.float64)).values():
+            for _, rows, mapped in parts:
+                momenta[rows] = mapped.momenta
+        r_t, log_jac = np.full((n, k, self.dim), 0.5), np.full((n, k), -np.inf)
+        for c in np.unique(t[t >= 0]):
+            rows, cols = np.nonzero(t == c)
+            inverted = self.channels[int(c)].mapping.inverse(momenta[rows])
+            reached = inverted.weight > 0
+            r_t[rows[reached], cols[reached]] = inverted.r[reached]
+            log_jac[rows[reached], cols[reached]] = np.log(inverted.weight[reached])
+        return torch.as_tensor(r_t, dtype=r.dtype), torch.as_tensor(log_jac, dtype=r.dtype)
 
     def physics(self, channel: int, r: np.ndarray) -> tuple[WeightedEvents, np.ndarray]:
         """(events without enhancement, prior (n, n_channels)) of points r of one channel."""

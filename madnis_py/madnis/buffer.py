@@ -2,7 +2,8 @@
 
 Each stored event keeps the point ``r``, its channel, the integrand value ``f`` (pb), the log
 density it was drawn from (``log_q``), the prior channel weights and the features (and the
-mapping's log-Jacobian when the integrand gives it). A later optimisation step evaluates the
+mapping's log-Jacobian when the integrand gives it; the candidate channels of the cross-channel loss when
+it is on). A later optimisation step evaluates the
 *current* flow and channel-weight network on these events; the losses (:mod:`.losses`) weight
 each event by ``q_now / q_then``, which keeps them unbiased although the events were drawn from an
 older density. So one matrix-element call serves several optimisation steps.
@@ -26,6 +27,11 @@ class SampleBatch:
         r: (n, dim) points of the unit cube; channel: int64 (n,); f: (n,) pb;
         log_q: (n,) log density the points were drawn from; prior: (n, n_channels);
         features: (n, features_dim); log_jacobian: (n,) or None.
+        candidates: int64 (n, m) or None: the point's own channel (column 0) and other channels that could
+            have drawn it (-1: none), for :func:`.losses.mixture_variance_loss`; candidate_r (n, m, dim)
+            and candidate_log_jacobian (n, m): the point in their coordinates and ``log |dx/dr|`` there;
+            candidate_log_q_sample (n, m): the density the point was drawn with, in each candidate's coordinates
+            (the batch's mixture of channels, see :meth:`.integrator.MadnisIntegrator._with_candidates`).
     """
 
     r: Tensor
@@ -35,6 +41,10 @@ class SampleBatch:
     prior: Tensor
     features: Tensor
     log_jacobian: Tensor | None = None
+    candidates: Tensor | None = None
+    candidate_r: Tensor | None = None
+    candidate_log_jacobian: Tensor | None = None
+    candidate_log_q_sample: Tensor | None = None
 
     def __len__(self) -> int:
         return self.f.shape[0]
@@ -48,7 +58,7 @@ class SampleBatch:
 
     @staticmethod
     def cat(batches: "list[SampleBatch]") -> "SampleBatch":
-        """Concatenate batches (log_jacobian kept only if every batch has it)."""
+        """Concatenate batches (an optional field is kept only if every batch has it)."""
         cols = list(zip(*(b._tensors() for b in batches)))
         return SampleBatch(*(None if any(t is None for t in c) else torch.cat(c) for c in cols))
 
@@ -82,8 +92,10 @@ class SampleBuffer:
                 t = getattr(batch, name)
                 if t is not None:
                     self._data[name] = t.new_zeros((self.capacity, *t.shape[1:]))
-        elif (batch.log_jacobian is None) != ("log_jacobian" not in self._data):
-            raise ValueError("buffer: all batches must agree on having log_jacobian")
+        else:
+            for name in _FIELDS:
+                if (getattr(batch, name) is None) != (name not in self._data):
+                    raise ValueError(f"buffer: all batches must agree on having {name}")
         self.n_stored_total += n
         if n > self.capacity:
             batch = batch.select(torch.arange(n - self.capacity, n))

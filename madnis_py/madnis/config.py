@@ -42,6 +42,7 @@ class MadnisConfig:
     max_flows: int = 64
     channel_weights: bool = True
     channel_weight_bound: float = 0.5
+    cross_channels: int = 0
     vegas_iterations: int = 5
     vegas_points: int = 2048
     vegas_bins: int = 256
@@ -67,13 +68,15 @@ class MadnisConfig:
                 raise ValueError(f"madnis_{name} = {getattr(self, name)} must be >= 1")
         for name in ("train_steps", "max_calls", "buffer_steps", "flow_blocks",
                      "vegas_iterations", "vegas_points", "surrogate_steps", "surrogate_fit_steps",
-                     "surrogate_min_samples", "threads", "max_flows"):
+                     "surrogate_min_samples", "threads", "max_flows", "cross_channels"):
             if getattr(self, name) < 0:
                 raise ValueError(f"madnis_{name} = {getattr(self, name)} must be >= 0")
         if not 0.0 <= self.uniform_ratio <= 1.0:
             raise ValueError(f"madnis_uniform_ratio = {self.uniform_ratio} must be in [0, 1]")
         if not 0.0 <= self.drop_threshold < 1.0:
             raise ValueError(f"madnis_drop_threshold = {self.drop_threshold} must be in [0, 1)")
+        if self.cross_channels > 0 and self.loss != "variance":
+            raise ValueError(f"madnis_cross_channels = {self.cross_channels} needs madnis_loss = variance")
         if self.channel_weight_bound < 0:
             raise ValueError(f"madnis_channel_weight_bound = {self.channel_weight_bound} must be >= 0")
         if self.lr <= 0:
@@ -140,6 +143,8 @@ _DOCS: dict[str, tuple[str, tuple | None]] = {
     "channel_weights": ("train the channel-weight network (False: prior weights)", None),
     "channel_weight_bound": ("largest log correction of a channel's prior weight by the network: alpha / prior "
                              "stays within exp(-2B)..exp(2B) (0: unbounded)", None),
+    "cross_channels": ("estimate each channel's variance also on the points other channels draw, for this many "
+                       "channels with the largest weights at each point (0: on its own points only)", None),
     "vegas_iterations": ("VEGAS iterations per channel group before the flows (0: none); madnis_vegas_* apply "
                          "only to MadnisIntegrator used on its own: a launch starts from the generator's survey", None),
     "vegas_points": ("integrand calls per channel group per VEGAS iteration", None),

@@ -20,6 +20,10 @@ Optional, for the surrogate (:mod:`.surrogate`): a method ``map(channel, r)`` th
 the cheap phase-space mapping and cuts (no matrix element) and returns :class:`MappedPoints`;
 ``evaluate`` then also returns ``log_jacobian`` (``log |dx_i/dr|``). Integrands that implement it
 satisfy :class:`SupportsMapping`.
+
+Optional, for the cross-channel variance loss (``madnis_cross_channels``): a method
+``remap(channel, r, targets)`` that expresses each point in other channels' coordinates (the inverse of
+their phase-space mappings); integrands that implement it satisfy :class:`SupportsRemap`.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from typing import Protocol, Sequence, runtime_checkable
 import torch
 from torch import Tensor
 
-__all__ = ["IntegrandOutput", "MappedPoints", "MultiChannelIntegrand", "SupportsMapping",
+__all__ = ["IntegrandOutput", "MappedPoints", "MultiChannelIntegrand", "SupportsMapping", "SupportsRemap",
            "channel_groups_of", "check_output", "check_mapped"]
 
 
@@ -108,6 +112,26 @@ class SupportsMapping(Protocol):
         """Phase-space mapping and cuts for a batch, without the matrix element.
 
         Args: as :meth:`MultiChannelIntegrand.evaluate`.
+        """
+        ...
+
+
+@runtime_checkable
+class SupportsRemap(Protocol):
+    """An integrand that can express its points in other channels' coordinates (needed by the cross-channel
+    variance loss, :func:`madnis_py.madnis.losses.mixture_variance_loss`)."""
+
+    def remap(self, channel: Tensor, r: Tensor, targets: Tensor) -> tuple[Tensor, Tensor]:
+        """The points ``x_channel(r)`` in the coordinates of the channels ``targets``.
+
+        Args:
+            channel: int64 (n,), r: (n, dim), as :meth:`MultiChannelIntegrand.evaluate`;
+            targets: int64 (n, k), channels of the points' subprocess (-1: none; its outputs are not used).
+
+        Returns:
+            ``(r_targets, log_jacobian)``: shapes (n, k, dim) and (n, k): the point r' of channel
+            ``targets[n, k]`` that maps to the same phase-space point, and ``log |dx/dr'|`` there
+            (``-inf`` where that channel cannot reach the point).
         """
         ...
 

@@ -59,9 +59,9 @@ from .buffer import SampleBatch, SampleBuffer
 from .channel_weights import ChannelWeights
 from .config import MadnisConfig
 from .density import ChannelDensity
-from .integrand import (IntegrandOutput, MultiChannelIntegrand, SupportsMapping,
+from .integrand import (IntegrandOutput, MultiChannelIntegrand, SupportsMapping, SupportsRemap,
                         channel_groups_of, check_mapped, check_output)
-from .losses import LOSSES, channel_moments, importance_weight
+from .losses import LOSSES, channel_moments, importance_weight, mixture_variance_loss
 from .metrics import unweighting_efficiency
 from .surrogate import Surrogate, TwoStageResult, two_stage_unweight
 from .vegas_init import VegasLayer, adaptive_map_sample, grid_from_adaptive_map
@@ -81,7 +81,8 @@ VEGAS_BUDGET_SHARE = 0.3
 
 #: Config fields that fix the networks' shapes and functions (must agree when loading a checkpoint).
 _ARCHITECTURE = ("dtype", "flow_blocks", "flow_bins", "hidden", "hidden_layers", "flow_condition", "max_flows",
-                 "channel_weights", "channel_weight_bound", "vegas_bins", "surrogate", "history_length")
+                 "channel_weights", "channel_weight_bound", "vegas_bins", "surrogate", "history_length",
+                 "cross_channels")
 
 
 @dataclass(frozen=True)
@@ -300,6 +301,9 @@ class MadnisIntegrator:
                                 "method (see madnis_py.madnis.integrand.SupportsMapping)")
             if self.features_dim < 1:
                 raise ValueError("madnis_surrogate = True needs features (features_dim >= 1)")
+        if config.cross_channels > 0 and not isinstance(integrand, SupportsRemap):
+            raise TypeError("madnis_cross_channels > 0 needs an integrand with a remap(channel, r, targets) "
+                            "method (see madnis_py.madnis.integrand.SupportsRemap)")
 
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(config.seed)
@@ -450,9 +454,12 @@ class MadnisIntegrator:
     # ----------------------------------------------------------------------- training ----
     def _optimize(self, batch: SampleBatch) -> tuple[float, Tensor]:
         """One Adam step on a batch; returns (loss, detached weights alpha f / q_sample)."""
-        log_q = self.density.log_prob(batch.r, batch.channel)
-        fa = self._alpha(batch.features, batch.prior, batch.channel) * batch.f
-        loss = self.loss_fn(fa, log_q, batch.log_q, batch.channel, self.n_channels)
+        if batch.candidates is None:
+            log_q = self.density.log_prob(batch.r, batch.channel)
+            fa = self._alpha(batch.features, batch.prior, batch.channel) * batch.f
+            loss = self.loss_fn(fa, log_q, batch.log_q, batch.channel, self.n_channels)
+        else:
+            loss, fa = self._mixture_loss(batch)
         value = float(loss.detach())
         if math.isfinite(value):
             self.optimizer.zero_grad(set_to_none=True)
@@ -467,6 +474,68 @@ class MadnisIntegrator:
                           stacklevel=3)
         return value, importance_weight(fa.detach(), batch.log_q)
 
+    def _mixture_loss(self, batch: SampleBatch) -> tuple[Tensor, Tensor]:
+        """:func:`.losses.mixture_variance_loss` of a batch with candidates; returns (loss, alpha f of the own
+        channels (n,))."""
+        alpha = self.channel_weights(batch.features, batch.prior, self.active)
+        rows = self._candidate_rows(batch, alpha)
+        loss = mixture_variance_loss(*rows, self.n_channels, len(batch))
+        return loss, alpha.gather(1, batch.channel[:, None]).squeeze(1) * batch.f
+
+    def _candidate_rows(self, batch: SampleBatch, alpha: Tensor) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+        """The rows of :func:`.losses.mixture_moments` of a batch with candidates and its channel weights
+        (n, n_channels): ``(f_alpha, log_q_test, log_q_sample, channels)``, each (rows,)."""
+        cand = batch.candidates
+        valid = cand >= 0
+        point = torch.arange(len(batch))[:, None].expand_as(cand)[valid]
+        channels = cand[valid]
+        log_q = self.density.log_prob(batch.candidate_r[valid], channels)
+        lj = batch.candidate_log_jacobian.double()
+        # F(x) |dx/dr_j| of each candidate from the own channel's f = F(x) |dx/dr_own|
+        f = batch.f.double()[point] * torch.exp(lj[valid] - lj[point, 0])
+        return alpha[point, channels].double() * f, log_q, batch.candidate_log_q_sample[valid], channels
+
+    def _with_candidates(self, batch: SampleBatch, counts: Tensor) -> SampleBatch:
+        """The batch with the candidates of the cross-channel loss (``config.cross_channels``): for each point the
+        channels with the largest weights there (learned or prior), the point in their coordinates and the density
+        it was drawn with in each (see :class:`.buffer.SampleBatch`, :func:`.losses.mixture_variance_loss`).
+
+        A point whose own channel is among its top channels ``T(x)`` (``k = config.cross_channels`` of them, chosen
+        by x alone) gets a row for each channel of ``T(x)``, weighted with the density of the batch's mixture of the
+        channels of ``T(x)``; any other point only its own channel's row, weighted with its own density times its
+        share of the batch (the usual estimate). Every row's estimate is then unbiased."""
+        own = batch.channel
+        n = len(batch)
+        if batch.log_jacobian is None:
+            raise ValueError("madnis_cross_channels > 0 needs the integrand's log_jacobian (IntegrandOutput)")
+        with torch.no_grad():
+            score = torch.maximum(self.channel_weights.log_alpha(batch.features, batch.prior, self.active),
+                                  self.channel_weights.log_prior(batch.prior, self.active))
+            top, targets = score.topk(min(self.config.cross_channels, self.n_channels), dim=1)
+            usable = torch.isfinite(top)
+            own_on_top = (usable & (targets == own[:, None])).any(1)
+            # rows of the top channels T(x) come from the points that channels of T(x) draw: then the mixture of
+            # T(x) is the density they were drawn with, whatever the channels outside T(x) do there
+            targets = torch.where(own_on_top[:, None] & usable & (targets != own[:, None]), targets, -1)
+            r_t, lj_t = self.integrand.remap(own, batch.r, targets)  # type: ignore[attr-defined]
+            lj_t = lj_t.to(self.dtype)
+            targets = torch.where(torch.isfinite(lj_t), targets, -1)
+            cand = torch.cat([own[:, None], targets], 1)
+            cand_r = torch.cat([batch.r[:, None], r_t.to(self.dtype)], 1)
+            cand_lj = torch.cat([batch.log_jacobian[:, None], torch.where(targets >= 0, lj_t, 0.0)], 1).double()
+            log_q = torch.full(cand.shape, float("-inf"), dtype=torch.float64)
+            log_q[:, 0] = batch.log_q.double()
+            other = cand[:, 1:] >= 0
+            log_q[:, 1:][other] = self.density.log_prob(cand_r[:, 1:][other], cand[:, 1:][other]).double()
+            log_share = torch.log(counts.double() / n)
+            # log of sum_k (n_k / n) q_k / |dx/dr_k| over the candidates: the mixture's phase-space density
+            log_mix = torch.logsumexp(torch.where(cand >= 0, log_q - cand_lj + log_share[cand.clamp_min(0)],
+                                                  float("-inf")), dim=1)
+            log_q_sample = log_mix[:, None] + cand_lj
+            log_q_sample[:, 0] = torch.where(own_on_top, log_q_sample[:, 0], log_share[own] + log_q[:, 0])
+        return SampleBatch(batch.r, own, batch.f, batch.log_q, batch.prior, batch.features, batch.log_jacobian,
+                           cand, cand_r, cand_lj.to(self.dtype), log_q_sample)
+
     def _draw(self, counts: Tensor) -> tuple[Tensor, Tensor, Tensor]:
         channels = torch.repeat_interleave(torch.arange(self.n_channels), counts)
         with torch.no_grad():
@@ -478,6 +547,8 @@ class MadnisIntegrator:
         channels, r, log_q = self._draw(counts)
         out = self._evaluate(channels, r)
         batch = SampleBatch(r, channels, out.f, log_q, out.prior, out.features, out.log_jacobian)
+        if self.config.cross_channels > 0:
+            batch = self._with_candidates(batch, counts)
         loss, w = self._optimize(batch)
         with torch.no_grad():
             w_prior = importance_weight(self._prior_alpha(out.prior, channels) * out.f, log_q)
@@ -600,7 +671,7 @@ class MadnisIntegrator:
                 sums[0] += m * c
                 sums[1] += v * c
                 sums[2] += c
-                if self.buffer is not None:
+                if self.buffer is not None and self.config.cross_channels == 0:
                     # every group keeps its share of the buffer (the points are random: the first ones will
                     # do); storing all would hold points x groups x n_channels priors at once
                     k = max(1, math.ceil(self.buffer.capacity / len(self.groups)))

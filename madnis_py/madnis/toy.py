@@ -135,6 +135,16 @@ class GaussianPeaks:
         x, log_jac = self._x(channel, r)
         return MappedPoints(x.to(r.dtype), log_jac.to(r.dtype), x[:, 0] >= self.cut)
 
+    def remap(self, channel: Tensor, r: Tensor, targets: Tensor) -> tuple[Tensor, Tensor]:
+        """See :class:`.integrand.SupportsRemap` (the inverse Cauchy maps)."""
+        x, _ = self._x(channel, r)
+        a, b = self._a[targets], self._b[targets]
+        c, g = self.centres[targets], self.gammas[targets][..., None]
+        x = x[:, None, :].expand_as(c)
+        r_t = ((torch.atan((x - c) / g) - a) / (b - a)).clamp(0.0, 1.0)
+        log_jac = (torch.log(b - a) + torch.log(g ** 2 + (x - c) ** 2) - torch.log(g)).sum(-1)
+        return r_t.to(r.dtype), log_jac.to(r.dtype)
+
     def point(self, channel: Tensor, r: Tensor) -> Tensor:
         """The phase-space point x (n, dim) of unit-cube points r in the given channels."""
         return self._x(channel, r)[0]
