@@ -111,17 +111,25 @@ def test_symmetric_channels_share_one_flow_and_integrate_correctly():
     assert (r0.error / r0.value) ** 2 > 4 * (res.error / res.value) ** 2
 
 
-def test_channel_dropping_keeps_integral_unbiased():
+@pytest.mark.parametrize("cross_channels", [0, 2])
+def test_channel_dropping_keeps_integral_unbiased(cross_channels):
     # peaks of heights 1, 1 and 0.06: the third channel carries ~1 % of the integral and is
     # dropped (threshold 5 %); its region is then covered by the broad maps of the other two
     toy = GaussianPeaks([[0.3, 0.3], [0.7, 0.7], [0.7, 0.3]], [0.05] * 3, [1.0, 1.0, 0.06],
                         width_factor=3.0)
     it = MadnisIntegrator(toy, _config(train_steps=80, vegas_iterations=2, drop_threshold=0.05,
-                                       drop_interval=10))
+                                       drop_interval=10, cross_channels=cross_channels))
     summary = it.train()
     assert summary.dropped_channels == (2,)
     assert it.active.tolist() == [True, True, False]
-    assert it.buffer is not None and not bool((it.buffer.all().channel == 2).any())
+    stored = it.buffer.all()
+    if cross_channels:
+        # its points stay (the other channels' rows were weighted with mixtures that include it); they weigh 0
+        with torch.no_grad():
+            alpha = it.channel_weights(stored.features, stored.prior, it.active)
+        assert bool((stored.channel == 2).any()) and float(alpha[:, 2].abs().max()) == 0.0
+    else:
+        assert not bool((stored.channel == 2).any())
     res = it.integrate(60_000)
     assert float(it.channel_results[0][2]) == 0.0  # the dropped channel is never sampled
     full, small = toy.integral(), toy.peak_integrals()[2]

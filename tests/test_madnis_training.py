@@ -12,6 +12,7 @@ import torch
 
 from madnis_py.integrator.result import IntegrationResult
 from madnis_py.madnis import GaussianPeaks, MadnisConfig, MadnisIntegrator
+from madnis_py.unweighting import choose_w_max
 
 N_INT = 40_000
 
@@ -90,7 +91,10 @@ def test_weighted_samples_estimate_integral(toy, trained):
     assert float(s.r.min()) >= 0 and float(s.r.max()) <= 1
     res = s.integral()
     assert abs(res.value - toy.integral()) < 4 * res.error
-    assert s.unweighting_efficiency() == pytest.approx(float(s.weight.mean() / s.weight.max()))
+    assert s.unweighting_efficiency(0.0) == pytest.approx(float(s.weight.mean() / s.weight.max()))
+    # by default the events above w_max carry at most 0.1% of the cross section (madnis_py.unweighting)
+    w = s.weight.double().numpy()
+    assert s.unweighting_efficiency() == pytest.approx(w.mean() / choose_w_max(w, 1e-3))
     # the channels are drawn in proportion to their integrals: p_i = 0.95 |I_i| / sum |I_j|
     # + 0.05 / 3, with |I_i| ~ (0.84, 0.60, 0.28) * alpha-share
     counts = torch.bincount(s.channel, minlength=3).double() / 30_000
@@ -183,17 +187,17 @@ def test_use_madnis_false_trains_vegas_only(toy):
     assert abs(res.value - toy.integral()) < 4 * res.error
 
 
-def test_keep_best_does_not_unweight_worse_than_the_vegas_start(toy):
-    """With keep_best the integrator returns to the state whose online batches unweighted best; on this toy
-    (where the flows lower the variance but raise the largest weights) that keeps the VEGAS start's efficiency.
-    Measured (mean/max over 40k events): 0.23 with keep_best, 0.12 without, 0.23 for VEGAS alone."""
+def test_trained_madnis_unweights_better_than_its_vegas_start(toy):
+    """The default training (unbounded channel weights, cross-channel loss, return to the best state) against the
+    VEGAS grids it starts from, judged on 400k events with w_max chosen so that the events above it carry 0.1% of
+    the cross section (smaller samples misjudge heavy tails). Measured: 0.48 against 0.19."""
     kept = MadnisIntegrator(toy, _config(lr_schedule="cosine", keep_best=True))
     kept.train()
     vegas_only = MadnisIntegrator(toy, _config(train_steps=0))
     vegas_only.train()
-    e_kept = kept.sample(N_INT).unweighting_efficiency()
-    e_vegas = vegas_only.sample(N_INT).unweighting_efficiency()
-    assert e_kept > 0.7 * e_vegas
+    e_kept = kept.sample(400_000).unweighting_efficiency()
+    e_vegas = vegas_only.sample(400_000).unweighting_efficiency()
+    assert e_kept > 1.5 * e_vegas
     result = kept.integrate(N_INT)
     assert abs(result.value - toy.integral()) < 4 * result.error
 

@@ -41,8 +41,8 @@ class MadnisConfig:
     flow_condition: bool = False
     max_flows: int = 64
     channel_weights: bool = True
-    channel_weight_bound: float = 0.5
-    cross_channels: int = 0
+    channel_weight_bound: float = 0.0
+    cross_channels: int = 3
     vegas_iterations: int = 5
     vegas_points: int = 2048
     vegas_bins: int = 256
@@ -75,8 +75,6 @@ class MadnisConfig:
             raise ValueError(f"madnis_uniform_ratio = {self.uniform_ratio} must be in [0, 1]")
         if not 0.0 <= self.drop_threshold < 1.0:
             raise ValueError(f"madnis_drop_threshold = {self.drop_threshold} must be in [0, 1)")
-        if self.cross_channels > 0 and self.loss != "variance":
-            raise ValueError(f"madnis_cross_channels = {self.cross_channels} needs madnis_loss = variance")
         if self.channel_weight_bound < 0:
             raise ValueError(f"madnis_channel_weight_bound = {self.channel_weight_bound} must be >= 0")
         if self.lr <= 0:
@@ -144,7 +142,8 @@ _DOCS: dict[str, tuple[str, tuple | None]] = {
     "channel_weight_bound": ("largest log correction of a channel's prior weight by the network: alpha / prior "
                              "stays within exp(-2B)..exp(2B) (0: unbounded)", None),
     "cross_channels": ("estimate each channel's variance also on the points other channels draw, for this many "
-                       "channels with the largest weights at each point (0: on its own points only)", None),
+                       "channels with the largest weights at each point (variance loss; 0, or an integrand that cannot remap "
+                       "points between channels: on its own points only)", None),
     "vegas_iterations": ("VEGAS iterations per channel group before the flows (0: none); madnis_vegas_* apply "
                          "only to MadnisIntegrator used on its own: a launch starts from the generator's survey", None),
     "vegas_points": ("integrand calls per channel group per VEGAS iteration", None),

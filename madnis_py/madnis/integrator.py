@@ -11,14 +11,18 @@ group, then Adam steps on the stratified variance (or KL) loss (:mod:`.losses`) 
 *online* steps on fresh integrand evaluations (stored in the buffer), *buffered* steps that re-use
 stored evaluations with the importance correction ``q_now / q_then`` (:mod:`.buffer`), and, when
 enabled, *surrogate* steps on a regression of the integrand that cost no matrix-element call
-(:mod:`.surrogate`). Events per channel in every batch: a share ``uniform_ratio`` split equally
-between the active channels, the rest proportional to each channel's standard deviation ``sigma_i``
+(:mod:`.surrogate`). With ``cross_channels`` (the default) each channel's variance is estimated also on
+the points that the channels with the largest weights beside it draw (:func:`.losses.mixture_variance_loss`;
+the integrand's ``remap`` gives the points in every candidate channel's coordinates). Events per channel in
+every batch: a share ``uniform_ratio`` split equally between the active channels, the rest proportional to
+each channel's standard deviation ``sigma_i``
 measured over the last ``history_length`` batches (the allocation that minimises the variance of
 the stratified estimate).
 
 Channel dropping: every ``drop_interval`` online steps the channels whose summed relative
 contribution ``|P_i| / sum_j |P_j|`` (smallest first) stays below ``drop_threshold`` are
-deactivated: they are no longer sampled or trained and their events leave the buffer. ``P_i`` is the
+deactivated: they are no longer sampled or trained and their events leave the buffer (with the cross-channel
+loss they stay, weighing 0 in their own channel). ``P_i`` is the
 channel's contribution with the prior channel weights, ``E_{q_i}[prior_i f_i / q_i]``, measured on the same
 events as ``I_i``: a channel is dropped because its diagrams matter little, never because the learned
 weights have emptied it. Those can move weight off a channel towards channels that sample its region more
@@ -151,9 +155,10 @@ class WeightedSamples:
         """Mean weight and its standard error, pb."""
         return IntegrationResult.from_weights(self.weight.detach().cpu().numpy())
 
-    def unweighting_efficiency(self) -> float:
-        """``mean(w) / max(w)``."""
-        return unweighting_efficiency(self.weight)
+    def unweighting_efficiency(self, max_overweight_fraction: float = 1e-3) -> float:
+        """``mean(w) / w_max``, the events above ``w_max`` carrying at most ``max_overweight_fraction`` of the cross
+        section (:func:`.metrics.unweighting_efficiency`)."""
+        return unweighting_efficiency(self.weight, max_overweight_fraction)
 
 
 @dataclass(frozen=True)
@@ -301,9 +306,10 @@ class MadnisIntegrator:
                                 "method (see madnis_py.madnis.integrand.SupportsMapping)")
             if self.features_dim < 1:
                 raise ValueError("madnis_surrogate = True needs features (features_dim >= 1)")
-        if config.cross_channels > 0 and not isinstance(integrand, SupportsRemap):
-            raise TypeError("madnis_cross_channels > 0 needs an integrand with a remap(channel, r, targets) "
-                            "method (see madnis_py.madnis.integrand.SupportsRemap)")
+        #: candidate channels per point of the cross-channel loss (config.cross_channels; 0 without remap and with
+        #: the KL loss)
+        self.cross_channels = (config.cross_channels if isinstance(integrand, SupportsRemap) and config.loss == "variance"
+                               else 0)
 
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(config.seed)
@@ -500,7 +506,7 @@ class MadnisIntegrator:
         channels with the largest weights there (learned or prior), the point in their coordinates and the density
         it was drawn with in each (see :class:`.buffer.SampleBatch`, :func:`.losses.mixture_variance_loss`).
 
-        A point whose own channel is among its top channels ``T(x)`` (``k = config.cross_channels`` of them, chosen
+        A point whose own channel is among its top channels ``T(x)`` (``k = self.cross_channels`` of them, chosen
         by x alone) gets a row for each channel of ``T(x)``, weighted with the density of the batch's mixture of the
         channels of ``T(x)``; any other point only its own channel's row, weighted with its own density times its
         share of the batch (the usual estimate). Every row's estimate is then unbiased."""
@@ -511,7 +517,7 @@ class MadnisIntegrator:
         with torch.no_grad():
             score = torch.maximum(self.channel_weights.log_alpha(batch.features, batch.prior, self.active),
                                   self.channel_weights.log_prior(batch.prior, self.active))
-            top, targets = score.topk(min(self.config.cross_channels, self.n_channels), dim=1)
+            top, targets = score.topk(min(self.cross_channels, self.n_channels), dim=1)
             usable = torch.isfinite(top)
             own_on_top = (usable & (targets == own[:, None])).any(1)
             # rows of the top channels T(x) come from the points that channels of T(x) draw: then the mixture of
@@ -547,7 +553,7 @@ class MadnisIntegrator:
         channels, r, log_q = self._draw(counts)
         out = self._evaluate(channels, r)
         batch = SampleBatch(r, channels, out.f, log_q, out.prior, out.features, out.log_jacobian)
-        if self.config.cross_channels > 0:
+        if self.cross_channels > 0:
             batch = self._with_candidates(batch, counts)
         loss, w = self._optimize(batch)
         with torch.no_grad():
@@ -619,7 +625,9 @@ class MadnisIntegrator:
         if drop:
             self.active[drop] = False
             self.dropped.extend(int(c) for c in drop)
-            if self.buffer is not None:
+            if self.buffer is not None and self.cross_channels == 0:
+                # (with the cross-channel loss the dropped channels' points stay: they are part of the mixtures
+                # that the other channels' rows were weighted with, and their own rows now weigh 0)
                 self.buffer.filter(self.active)
         return [int(c) for c in drop]
 
@@ -671,7 +679,7 @@ class MadnisIntegrator:
                 sums[0] += m * c
                 sums[1] += v * c
                 sums[2] += c
-                if self.buffer is not None and self.config.cross_channels == 0:
+                if self.buffer is not None and self.cross_channels == 0:
                     # every group keeps its share of the buffer (the points are random: the first ones will
                     # do); storing all would hold points x groups x n_channels priors at once
                     k = max(1, math.ceil(self.buffer.capacity / len(self.groups)))

@@ -82,38 +82,40 @@ def stratified_variance_loss(f_alpha: Tensor, log_q_test: Tensor, log_q_sample: 
 
 def mixture_moments(f_alpha: Tensor, log_q_test: Tensor, log_q_sample: Tensor, channels: Tensor, n_channels: int,
                     n_points: int) -> tuple[Tensor, Tensor]:
-    """Every channel's integral ``I_j`` and second moment ``M_j = int (alpha_j f_j)^2 / q_j`` estimated on the
+    """Every channel's integral ``I_j`` and variance ``V_j = int (alpha_j f_j - I_j q_j)^2 / q_j`` estimated on the
     points of all channels (multiple importance sampling), each float64 (n_channels,).
 
     Each of the ``n_points`` points ``x`` of a batch comes with rows for its own channel and for candidate
     channels ``j`` (those with large weights there); a row holds, in channel ``j``'s coordinates ``r_j(x)``,
     ``f_alpha = alpha_j(x) f_j(r_j)``, ``log_q_test = log q_j(r_j)`` (current density) and ``log_q_sample``,
     the log density of the batch's mixture of channels, ``sum_k (n_k / n_points) q_k``, at that point in
-    channel ``j``'s coordinates. ``I_j = sum_rows f_alpha / q_sample / n_points`` and
-    ``M_j = sum_rows (f_alpha / q_test)^2 q_test / q_sample / n_points``: exact in expectation when the
-    candidates include every channel that samples the point, too large otherwise. With only the own channel's
-    rows (``q_sample = (n_i / n_points) q_i``) they are the usual per-channel means.
+    channel ``j``'s coordinates. With ``w = f_alpha / q_test``: ``I_j = sum_rows f_alpha / q_sample / n_points``
+    and ``V_j = sum_rows (w - I_j)^2 q_test / q_sample / n_points``, unbiased (up to O(1/n) for ``V_j``) when the
+    candidates include every channel that samples the point. With only the own channel's rows
+    (``q_sample = (n_i / n_points) q_i``) they are :func:`stratified_variance_loss`'s per-channel estimates.
+    Subtracting ``I_j`` row by row keeps ``V_j``'s noise small for a well-trained channel (``M_j - I_j^2`` would
+    carry the noise of the rows' summed importance ratios).
     Shapes: every tensor (rows,); ``channels`` int64 (rows,).
     """
     f_alpha, log_q_test, log_q_sample = f_alpha.double(), log_q_test.double(), log_q_sample.double()
     sums = lambda v: torch.zeros(n_channels, dtype=v.dtype, device=v.device).index_add(0, channels, v) / n_points
     integrals = sums(importance_weight(f_alpha, log_q_sample))
-    moments = sums(importance_weight(f_alpha, log_q_test) ** 2 * torch.exp(log_q_test - log_q_sample))
-    return integrals, moments
+    w_test = importance_weight(f_alpha, log_q_test)
+    variances = sums((w_test - integrals[channels]) ** 2 * torch.exp(log_q_test - log_q_sample))
+    return integrals, variances
 
 
 def mixture_variance_loss(f_alpha: Tensor, log_q_test: Tensor, log_q_sample: Tensor,
                           channels: Tensor, n_channels: int, n_points: int) -> Tensor:
-    """The loss of :func:`stratified_variance_loss` with every channel's variance ``V_j = M_j - I_j^2`` from
+    """The loss of :func:`stratified_variance_loss` with every channel's integral and variance from
     :func:`mixture_moments` (same arguments): estimated on the points of all channels, not only on its own.
 
     Why: a channel's own points rarely land where its density is small, so its own estimate hardly sees the
     variance that a large ``alpha_j`` costs there, and trained channel weights drift into heavy tails
     (:mod:`.channel_weights`); the other channels' points show it at every step.
     """
-    integrals, moments = mixture_moments(f_alpha, log_q_test, log_q_sample, channels, n_channels, n_points)
+    integrals, variances = mixture_moments(f_alpha, log_q_test, log_q_sample, channels, n_channels, n_points)
     present = torch.bincount(channels, minlength=n_channels) > 0
-    variances = (moments - integrals ** 2).clamp_min(0.0)
     norm = integrals.detach().abs()[present].sum()
     if not torch.isfinite(norm) or norm <= 0:
         return (f_alpha * 0.0).sum() + (log_q_test * 0.0).sum()

@@ -9,13 +9,16 @@ from torch import Tensor
 __all__ = ["unweighting_efficiency", "relative_std"]
 
 
-def unweighting_efficiency(weights: Tensor) -> float:
-    """``mean(w) / max(w)``: the acceptance rate of hit-or-miss unweighting against the maximum
-    weight (weights (n,), non-negative). 0 for an empty or all-zero sample."""
-    if weights.numel() == 0:
+def unweighting_efficiency(weights: Tensor, max_overweight_fraction: float = 1e-3) -> float:
+    """``mean(w) / w_max``: the acceptance rate of hit-or-miss unweighting, with ``w_max`` chosen so that the
+    events above it carry at most ``max_overweight_fraction`` of the cross section (kept with their weight, as
+    MadGraph does; 0: ``w_max = max(w)``). Weights (n,), non-negative; 0 for an empty or all-zero sample."""
+    from madnis_py.unweighting import choose_w_max
+
+    w = weights.detach().double().cpu().numpy()
+    if w.size == 0 or not w.max() > 0:
         return 0.0
-    w_max = float(weights.max())
-    return float(weights.mean()) / w_max if w_max > 0 else 0.0
+    return float(w.mean()) / choose_w_max(w, max_overweight_fraction)
 
 
 def relative_std(weights: Tensor) -> float:
