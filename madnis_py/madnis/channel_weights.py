@@ -7,18 +7,18 @@ network's last layer starts at zero, so training starts from the prior ``alpha_i
 The weights sum to 1 at every point for any network output, which keeps the multi-channel estimate unbiased
 during and after training.
 
-Why the bound: a channel's variance term sees only the points that channel samples. Moving weight from
-channel i to channel j where j rarely samples costs variance that a batch seldom shows, so unbounded
-training drifts towards such moves and the weights' tail grows. With ``|c_i| <= B``, ``alpha_i / prior_i``
-stays within ``[exp(-2B), exp(2B)]``. Measured with bench/bench_madnis.py (seed 1, unweighting efficiency with
-the maximum weights chosen together, judged on 1M events, 2M for g g > t t~ g; bootstrap errors 5-15%, and single
-channels' tails move single runs by more): p p > t t~ j, 1M calls: 0.079 with B = 0.5, 0.052 with B = 1 (one
-channel's tail), 0.097 with B = 1.5, 0.103 unbounded (VEGAS 0.027); but unbounded, 2M calls give 0.013: a channel
-whose prior contribution is 0.14 pb took 29 pb where it samples rarely (B = 0.5: 0.091 at 2M calls, judged on 200k
-events). Freezing the unbounded weights after half of the 2M calls did not help (0.002), nor did replaying the
-buffer's large weights more often (0.084 at 1M calls) or capping each channel's learned contribution at 5 times its
-prior one (0.029 at 1M calls: a large channel took 245 of its prior 65 pb with a tail). g g > t t~ g, 300k
-calls: 0.086 unbounded, 0.046 with B = 0.5, 0.041 with B = 1, 0.052 with B = 2 (VEGAS 0.024).
+The blind spot, and the cure: a channel's variance term estimated on its own points only (the usual
+stratified loss) hardly sees what moving weight from channel i to channel j costs where j rarely samples, so
+unbounded training drifted into heavy tails. The cross-channel loss (``madnis_cross_channels``, default 3;
+:func:`.losses.mixture_variance_loss`) estimates each channel's variance also on the points its neighbours draw,
+and the unbounded network (``bound`` 0, the default) then stays stable. Measured with bench/bench_madnis.py
+(efficiency with the maximum weights chosen together, judged on 1M events, 2M for g g > t t~ g; VEGAS 0.027
+and 0.024): p p > t t~ j, 1M calls: 0.137 with the cross-channel loss, 0.103 unbounded without it, 0.079 with
+B = 0.5 (the former default), 0.052 with B = 1; 2M calls unbounded without it collapsed to 0.013 (a channel
+whose prior contribution is 0.14 pb took 29 pb where it samples rarely). g g > t t~ g, 300k calls: 0.152 with
+it, 0.086 without, 0.046 with B = 0.5. Before it, freezing the weights after half of the training, replaying
+the buffer's large weights more often and capping each channel's learned contribution at 5 times its prior one
+were tried and did not help. The bound stays available (``madnis_channel_weight_bound``).
 """
 
 from __future__ import annotations

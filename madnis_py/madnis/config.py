@@ -142,8 +142,8 @@ _DOCS: dict[str, tuple[str, tuple | None]] = {
     "channel_weight_bound": ("largest log correction of a channel's prior weight by the network: alpha / prior "
                              "stays within exp(-2B)..exp(2B) (0: unbounded)", None),
     "cross_channels": ("estimate each channel's variance also on the points other channels draw, for this many "
-                       "channels with the largest weights at each point (variance loss; 0, or an integrand that cannot remap "
-                       "points between channels: on its own points only)", None),
+                       "channels with the largest weights at each point (variance loss; 0, or an integrand that "
+                       "cannot remap points between channels: on its own points only)", None),
     "vegas_iterations": ("VEGAS iterations per channel group before the flows (0: none); madnis_vegas_* apply "
                          "only to MadnisIntegrator used on its own: a launch starts from the generator's survey", None),
     "vegas_points": ("integrand calls per channel group per VEGAS iteration", None),

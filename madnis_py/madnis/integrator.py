@@ -308,8 +308,8 @@ class MadnisIntegrator:
                 raise ValueError("madnis_surrogate = True needs features (features_dim >= 1)")
         #: candidate channels per point of the cross-channel loss (config.cross_channels; 0 without remap and with
         #: the KL loss)
-        self.cross_channels = (config.cross_channels if isinstance(integrand, SupportsRemap) and config.loss == "variance"
-                               else 0)
+        remaps = isinstance(integrand, SupportsRemap) and config.loss == "variance"
+        self.cross_channels = config.cross_channels if remaps else 0
 
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(config.seed)
@@ -679,6 +679,7 @@ class MadnisIntegrator:
                 sums[0] += m * c
                 sums[1] += v * c
                 sums[2] += c
+                # (with the cross-channel loss the buffer holds online batches only, whose candidates are known)
                 if self.buffer is not None and self.cross_channels == 0:
                     # every group keeps its share of the buffer (the points are random: the first ones will
                     # do); storing all would hold points x groups x n_channels priors at once

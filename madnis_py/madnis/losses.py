@@ -10,8 +10,9 @@ All losses take, per event of a batch:
   estimate of its value under the current density;
 * ``channels``: int64 channel of each event.
 
-Both losses are built from per-channel terms, so a channel's term does not depend on how many
-events of the batch it received (stratification). They compute in float64 whatever the networks' type:
+The losses are built from per-channel terms, so a channel's term does not depend on how many
+events of the batch it received (stratification); :func:`mixture_variance_loss` takes rows of points in
+several channels' coordinates instead (the cross-channel loss, see :func:`mixture_moments`). They compute in float64 whatever the networks' type:
 in float32 ``exp(-log q)`` overflows beyond ``log q < -88``, which VEGAS grids in a dozen dimensions reach
 (g g > w+ d u~ g g), and ``0 * inf`` at a point outside the cuts would poison the loss with NaN.
 """
@@ -23,8 +24,8 @@ from typing import Callable
 import torch
 from torch import Tensor
 
-__all__ = ["importance_weight", "channel_moments", "stratified_variance_loss", "mixture_moments", "mixture_variance_loss",
-           "kl_divergence_loss", "LOSSES", "MultiChannelLoss"]
+__all__ = ["importance_weight", "channel_moments", "stratified_variance_loss", "mixture_moments",
+           "mixture_variance_loss", "kl_divergence_loss", "LOSSES", "MultiChannelLoss"]
 
 MultiChannelLoss = Callable[[Tensor, Tensor, Tensor, Tensor, int], Tensor]
 
