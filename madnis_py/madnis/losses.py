@@ -12,9 +12,9 @@ All losses take, per event of a batch:
 
 The losses are built from per-channel terms, so a channel's term does not depend on how many
 events of the batch it received (stratification); :func:`mixture_variance_loss` takes rows of points in
-several channels' coordinates instead (the cross-channel loss, see :func:`mixture_moments`). They compute in float64 whatever the networks' type:
-in float32 ``exp(-log q)`` overflows beyond ``log q < -88``, which VEGAS grids in a dozen dimensions reach
-(g g > w+ d u~ g g), and ``0 * inf`` at a point outside the cuts would poison the loss with NaN.
+several channels' coordinates instead (the cross-channel loss, see :func:`mixture_moments`). They compute in
+float64 whatever the networks' type: in float32 ``exp(-log q)`` overflows beyond ``log q < -88``, which VEGAS
+grids in a dozen dimensions reach (g g > w+ d u~ g g), and ``0 * inf`` at a point outside the cuts would poison the loss with NaN.
 """
 
 from __future__ import annotations
@@ -54,6 +54,17 @@ def _per_channel_mean(v: Tensor, channels: Tensor, counts: Tensor) -> Tensor:
     return sums / counts.clamp_min(1.0)
 
 
+def _relative_stratified_variance(integrals: Tensor, variances: Tensor, f_alpha: Tensor,
+                                  log_q_test: Tensor) -> Tensor:
+    """``(sum_i sqrt(V_i))^2 / (sum_i |I_i|)^2`` of the channels present, the integral detached; a zero that keeps
+    the graph of ``f_alpha`` and ``log_q_test`` when the integral is 0 or not finite."""
+    norm = integrals.detach().abs().sum()
+    if not torch.isfinite(norm) or norm <= 0:
+        return (f_alpha * 0.0).sum() + (log_q_test * 0.0).sum()
+    eps = 1e-12 * norm ** 2
+    return (torch.sqrt(variances + eps).sum() / norm) ** 2
+
+
 def stratified_variance_loss(f_alpha: Tensor, log_q_test: Tensor, log_q_sample: Tensor,
                              channels: Tensor, n_channels: int) -> Tensor:
     """Relative variance of the optimally stratified multi-channel estimate (arXiv:2311.01548).
@@ -73,12 +84,7 @@ def stratified_variance_loss(f_alpha: Tensor, log_q_test: Tensor, log_q_sample: 
     w_test = importance_weight(f_alpha, log_q_test)
     dev2 = (w_test - integrals[channels]) ** 2 * rho
     variances = _per_channel_mean(dev2, channels, counts)
-    norm = integrals.detach().abs()[present].sum()
-    if not torch.isfinite(norm) or norm <= 0:
-        return (f_alpha * 0.0).sum() + (log_q_test * 0.0).sum()
-    eps = 1e-12 * norm ** 2
-    stddev_sum = torch.sqrt(variances[present] + eps).sum()
-    return (stddev_sum / norm) ** 2
+    return _relative_stratified_variance(integrals[present], variances[present], f_alpha, log_q_test)
 
 
 def mixture_moments(f_alpha: Tensor, log_q_test: Tensor, log_q_sample: Tensor, channels: Tensor, n_channels: int,
@@ -117,11 +123,7 @@ def mixture_variance_loss(f_alpha: Tensor, log_q_test: Tensor, log_q_sample: Ten
     """
     integrals, variances = mixture_moments(f_alpha, log_q_test, log_q_sample, channels, n_channels, n_points)
     present = torch.bincount(channels, minlength=n_channels) > 0
-    norm = integrals.detach().abs()[present].sum()
-    if not torch.isfinite(norm) or norm <= 0:
-        return (f_alpha * 0.0).sum() + (log_q_test * 0.0).sum()
-    eps = 1e-12 * norm ** 2
-    return (torch.sqrt(variances[present] + eps).sum() / norm) ** 2
+    return _relative_stratified_variance(integrals[present], variances[present], f_alpha, log_q_test)
 
 
 def kl_divergence_loss(f_alpha: Tensor, log_q_test: Tensor, log_q_sample: Tensor,
