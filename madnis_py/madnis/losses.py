@@ -14,7 +14,8 @@ The losses are built from per-channel terms, so a channel's term does not depend
 events of the batch it received (stratification); :func:`mixture_variance_loss` takes rows of points in
 several channels' coordinates instead (the cross-channel loss, see :func:`mixture_moments`). They compute in
 float64 whatever the networks' type: in float32 ``exp(-log q)`` overflows beyond ``log q < -88``, which VEGAS
-grids in a dozen dimensions reach (g g > w+ d u~ g g), and ``0 * inf`` at a point outside the cuts would poison the loss with NaN.
+grids in a dozen dimensions reach (g g > w+ d u~ g g), and ``0 * inf`` at a point outside the cuts would poison
+the loss with NaN.
 """
 
 from __future__ import annotations
