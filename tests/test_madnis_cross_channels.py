@@ -13,6 +13,7 @@ import torch
 
 from madnis_py.madnis import (GaussianPeaks, MadnisConfig, MadnisIntegrator, SampleBatch, mixture_moments,
                               mixture_variance_loss, stratified_variance_loss)
+from madnis_py.madnis.integrator import candidates_per_point
 
 
 def test_own_rows_alone_give_the_stratified_loss():
@@ -77,6 +78,14 @@ def test_training_with_cross_channels_keeps_the_integral():
     result = integrator.integrate(60_000)
     # measured: 1.7262 +- 0.0018 pb against the exact 1.7249 pb
     assert abs(result.value - toy.integral()) < 4.0 * result.error, result
+
+
+def test_candidates_grow_with_the_channels_that_reach_a_point():
+    score = torch.full((4, 300), float("-inf"))
+    for row, reach in enumerate((2, 15, 105, 300)):
+        score[row, :reach] = torch.randn(reach)
+    # one per 10 channels with a finite weight at the point, at least 3 (the integrator caps it at cross_channels)
+    assert candidates_per_point(score).tolist() == [3, 3, 10, 30]
 
 
 def test_own_points_only_without_remap_or_with_the_kl_loss():

@@ -9,16 +9,19 @@ during and after training.
 
 The blind spot, and the cure: a channel's variance term estimated on its own points only (the usual
 stratified loss) hardly sees what moving weight from channel i to channel j costs where j rarely samples, so
-unbounded training drifted into heavy tails. The cross-channel loss (``madnis_cross_channels``, default 3;
-:func:`.losses.mixture_variance_loss`) estimates each channel's variance also on the points its neighbours draw,
-and the unbounded network (``bound`` 0, the default) then stays stable. Measured with bench/bench_madnis.py
-(efficiency with the maximum weights chosen together, judged on 1M events, 2M for g g > t t~ g; VEGAS 0.027
-and 0.024): p p > t t~ j, 1M calls: 0.137 with the cross-channel loss, 0.103 unbounded without it, 0.079 with
-B = 0.5 (the former default), 0.052 with B = 1; 2M calls unbounded without it collapsed to 0.013 (a channel
-whose prior contribution is 0.14 pb took 29 pb where it samples rarely). g g > t t~ g, 300k calls: 0.152 with
-it, 0.086 without, 0.046 with B = 0.5. Before it, freezing the weights after half of the training, replaying
-the buffer's large weights more often and capping each channel's learned contribution at 5 times its prior one
-were tried and did not help. The bound stays available (``madnis_channel_weight_bound``).
+unbounded training drifted into heavy tails. The cross-channel loss (``madnis_cross_channels``;
+:func:`.losses.mixture_variance_loss`) estimates each channel's variance also on the points its neighbours draw.
+Measured with bench/bench_madnis.py (efficiency with the maximum weights chosen together, judged on 1M events,
+2M for g g > t t~ g; VEGAS 0.027, 0.024 and 0.0035): p p > t t~ j, 1M calls: 0.137 unbounded with 3 candidates,
+0.131 with B = 1.5, 0.103 unbounded without the loss, 0.079 with B = 0.5 (the first default), 0.052 with B = 1;
+2M calls unbounded without the loss collapsed to 0.013 (a channel whose prior contribution is 0.14 pb took
+29 pb where it samples rarely). g g > t t~ g, 300k calls: 0.152 unbounded with 3 candidates, 0.124 with
+B = 1.5, 0.086 without the loss, 0.046 with B = 0.5. With many channels the unbounded network still moved weight
+into channels of tiny prior (g g > t t~ g g, 300k calls: 0.0036 unbounded, 0.0079 with B = 1.5, both with 3
+candidates; 0.027 with B = 1.5 and 10 candidates), hence the defaults B = 1.5 and one candidate per 10 channels
+(:func:`.integrator.candidates_per_point`). Before the loss, freezing the weights after half of the training,
+replaying the buffer's large weights more often and capping each channel's learned contribution at 5 times its
+prior one were tried and did not help.
 """
 
 from __future__ import annotations

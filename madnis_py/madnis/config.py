@@ -41,8 +41,8 @@ class MadnisConfig:
     flow_condition: bool = False
     max_flows: int = 64
     channel_weights: bool = True
-    channel_weight_bound: float = 0.0
-    cross_channels: int = 3
+    channel_weight_bound: float = 1.5
+    cross_channels: int = 10
     vegas_iterations: int = 5
     vegas_points: int = 2048
     vegas_bins: int = 256
@@ -141,9 +141,10 @@ _DOCS: dict[str, tuple[str, tuple | None]] = {
     "channel_weights": ("train the channel-weight network (False: prior weights)", None),
     "channel_weight_bound": ("largest log correction of a channel's prior weight by the network: alpha / prior "
                              "stays within exp(-2B)..exp(2B) (0: unbounded)", None),
-    "cross_channels": ("estimate each channel's variance also on the points other channels draw, for this many "
-                       "channels with the largest weights at each point (variance loss; 0, or an integrand that "
-                       "cannot remap points between channels: on its own points only)", None),
+    "cross_channels": ("estimate each channel's variance also on the points other channels draw, for the "
+                       "channels with the largest weights at each point: one per 10 channels that reach it, at "
+                       "least 3 and at most this many (variance loss; 0, or an integrand that cannot remap "
+                       "points between channels: on its own points only)", None),
     "vegas_iterations": ("VEGAS iterations per channel group before the flows (0: none); madnis_vegas_* apply "
                          "only to MadnisIntegrator used on its own: a launch starts from the generator's survey", None),
     "vegas_points": ("integrand calls per channel group per VEGAS iteration", None),

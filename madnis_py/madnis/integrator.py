@@ -83,10 +83,24 @@ PRIOR_ELEMENTS = 1 << 22
 #: Largest share of a training budget (``max_calls``) spent on the VEGAS pre-training.
 VEGAS_BUDGET_SHARE = 0.3
 
+#: The cross-channel loss gives each point one candidate channel per this many channels that reach it (a finite
+#: prior or learned weight there), at least MIN_CROSS_CHANNELS and at most config.cross_channels: few where few
+#: channels compete, many where many do (measured with bench/bench_madnis.py, 300k calls, bound 1.5: g g > t t~ g,
+#: 15 channels, efficiency 0.124 with 3 candidates, 0.107 with 6; g g > t t~ g g, 105 channels, 0.0079 with 3,
+#: 0.018 with 6, 0.027 with 10).
+CHANNELS_PER_CANDIDATE = 10
+MIN_CROSS_CHANNELS = 3
+
 #: Config fields that fix the networks' shapes and functions (must agree when loading a checkpoint).
 _ARCHITECTURE = ("dtype", "flow_blocks", "flow_bins", "hidden", "hidden_layers", "flow_condition", "max_flows",
                  "channel_weights", "channel_weight_bound", "vegas_bins", "surrogate", "history_length",
                  "cross_channels")
+
+
+def candidates_per_point(score: Tensor) -> Tensor:
+    """Candidate channels of each point in the cross-channel loss, (n,) int64, from the channels' log weights at
+    the points, (n, n_channels), -inf where a channel cannot reach a point (see :data:`CHANNELS_PER_CANDIDATE`)."""
+    return (torch.isfinite(score).sum(1) // CHANNELS_PER_CANDIDATE).clamp_min(MIN_CROSS_CHANNELS)
 
 
 @dataclass(frozen=True)
@@ -506,8 +520,8 @@ class MadnisIntegrator:
         channels with the largest weights there (learned or prior), the point in their coordinates and the density
         it was drawn with in each (see :class:`.buffer.SampleBatch`, :func:`.losses.mixture_variance_loss`).
 
-        A point whose own channel is among its top channels ``T(x)`` (``k = self.cross_channels`` of them, chosen
-        by x alone) gets a row for each channel of ``T(x)``, weighted with the density of the batch's mixture of the
+        A point whose own channel is among its top channels ``T(x)`` (chosen by x alone, :func:`candidates_per_point`
+        of them) gets a row for each channel of ``T(x)``, weighted with the density of the batch's mixture of the
         channels of ``T(x)``; any other point only its own channel's row, weighted with its own density times its
         share of the batch (the usual estimate). Every row's estimate is then unbiased."""
         own = batch.channel
@@ -518,7 +532,7 @@ class MadnisIntegrator:
             score = torch.maximum(self.channel_weights.log_alpha(batch.features, batch.prior, self.active),
                                   self.channel_weights.log_prior(batch.prior, self.active))
             top, targets = score.topk(min(self.cross_channels, self.n_channels), dim=1)
-            usable = torch.isfinite(top)
+            usable = torch.isfinite(top) & (torch.arange(top.shape[1]) < candidates_per_point(score)[:, None])
             own_on_top = (usable & (targets == own[:, None])).any(1)
             # rows of the top channels T(x) come from the points that channels of T(x) draw: then the mixture of
             # T(x) is the density they were drawn with, whatever the channels outside T(x) do there
