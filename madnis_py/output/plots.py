@@ -86,7 +86,7 @@ def _pyplot():
 
 def _fixed_margins(fig, top: float = 0.93) -> None:
     """Margins for the axis labels of a figure 4.2 inches tall, set once: tight_layout would draw the figure a
-    second time (1 s of a 4 s p p > t t~ launch)."""
+    second time (0.5 s of a 3.8 s p p > t t~ launch)."""
     fig.subplots_adjust(left=0.85 / fig.get_figwidth(), right=0.98, bottom=0.13, top=top, wspace=0.28)
 
 
