@@ -39,7 +39,7 @@ class MadnisConfig:
     hidden: int = 32
     hidden_layers: int = 2
     flow_condition: bool = False
-    max_flows: int = 64
+    max_flows: int = 256
     channel_weights: bool = True
     channel_weight_bound: float = 1.5
     cross_channels: int = 10
