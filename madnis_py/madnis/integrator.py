@@ -85,9 +85,7 @@ VEGAS_BUDGET_SHARE = 0.3
 
 #: The cross-channel loss gives each point one candidate channel per this many channels that reach it (a finite
 #: prior or learned weight there), at least MIN_CROSS_CHANNELS and at most config.cross_channels: few where few
-#: channels compete, many where many do (measured with bench/bench_madnis.py, 300k calls, bound 1.5: g g > t t~ g g,
-#: 105 channels, efficiency 0.0079 with 3, 0.018 with 6, 0.027 with 10; g g > t t~ g, 15 channels, 0.09-0.124 with
-#: 3 (two trainings), 0.107 with 6, for twice the training time).
+#: channels compete, many where many do (the measurements are in channel_weights.py's docstring and the README).
 CHANNELS_PER_CANDIDATE = 10
 MIN_CROSS_CHANNELS = 3
 
