@@ -40,7 +40,7 @@ def precision_goal(n_events: int) -> float:
     """The relative error a run of ``n_events`` unweighted events refines the cross section to: half the
     events' own statistical precision, 0.5 / sqrt(n_events) (0.5% for 10000 events), or 0.1% when that is
     larger -- MadEvent too refines for the events it must produce rather than for a fixed precision. The
-    generation's points count towards it."""
+    integration sample that aims at it is sized by the spread of all weights so far (survey, generation)."""
     return max(TARGET_RELATIVE_ERROR, 0.5 / math.sqrt(max(n_events, 1)))
 
 
@@ -153,8 +153,8 @@ class EventGenerator:
         return self.sampler.integrate()
 
     def integrate(self, target_relative_error: float = TARGET_RELATIVE_ERROR, log=None) -> IntegrationResult:
-        """The cross section in pb with its error, refined until ``target_relative_error`` (trains first if
-        needed)."""
+        """The cross section in pb with its error, from an integration sample sized for ``target_relative_error``
+        (trains first if needed; see :meth:`Generator.refine`)."""
         if not self._trained:
             self.train(log)
         return self.sampler.refine(target_relative_error, MAX_REFINE_POINTS, log=log or (lambda *a: None))

@@ -201,7 +201,7 @@ def launch(options: RunOptions) -> RunResult:
                 record, efficiency, cross_section = events.record, events.efficiency, events.cross_section
         say.stage("generation", f"{record.n_events} unweighted events, efficiency {100 * efficiency:.1f}%, "
                   f"sigma = {cross_section} after {timer.seconds['generation']:.1f} s")
-        if not distributed:  # the generation's points count towards the precision; refine only what is missing
+        if not distributed:  # the generation's points size the integration sample, which the cross section comes from
             xs = refine()
             record = replace(record, weights=record.weights * (xs.value / cross_section.value))
             cross_section = xs

@@ -78,9 +78,9 @@ def test_launch_writes_the_state_and_resume_skips_training(tmp_path):
     assert second.n_events == 80
     # no training: the only matrix elements are those of the new events (the integration is already precise)
     assert second.n_matrix_element_calls < first.n_matrix_element_calls
-    # the resumed estimate starts from the saved one and adds the generation's samples
-    assert second.cross_section.n_eval > first.cross_section.n_eval
-    assert abs(second.cross_section.value - first.cross_section.value) < 3 * first.cross_section.error
+    # the saved integration sample already meets the target: it stays the quoted estimate (the generation's
+    # points only plan, see generator.Channel.estimate)
+    assert second.cross_section == first.cross_section
     assert json.loads((tmp_path / "results.json").read_text())["n_events"] == 80
 
 

@@ -25,17 +25,3 @@ def test_second_stage_minimum_takes_at_most_half_the_budget():
         shares = plan.shares(np.r_[1.0, np.zeros(n - 1)])  # one channel carries the cross section
         assert shares[0] == plan.budget
         assert shares[1:].min() == shares[1:].max() == max(plan.budget // (2 * n), plan.min_points_floor)
-
-
-def test_refine_allocation_is_proportional_in_expectation():
-    from madnis_py.generator import MIN_REFINE_POINTS, refine_allocation
-
-    rng = np.random.default_rng(0)
-    share = np.r_[0.5, np.full(2000, 0.5 / 2000)]  # one big channel, 2000 with 1/8 of the minimum each
-    batch = 200_000
-    totals = np.array([refine_allocation(share, batch, rng) for _ in range(200)])
-    assert (totals[:, 0] == batch // 2).all()
-    assert set(np.unique(totals[:, 1:])) <= {0, MIN_REFINE_POINTS}
-    # binomial: 200 x 2000 draws with p = 1/2, mean points 50 per channel and iteration, relative error 0.3%
-    assert totals[:, 1:].mean() == pytest.approx(0.5 * batch / 2000, rel=0.015)
-    assert refine_allocation(np.full(5, 0.2), 100, rng).max() == MIN_REFINE_POINTS  # the top share always gets points

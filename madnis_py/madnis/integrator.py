@@ -878,9 +878,9 @@ class MadnisIntegrator:
     def integrate(self, n: int, min_per_channel: int = 10) -> IntegrationResult:
         """Estimate the integral (pb) with about ``n`` integrand calls, stratified over channels.
 
-        The events are split into ``ceil(n / config.integrate_batch)`` iterations; each
-        allocates its events to the active channels (``min_per_channel`` each, the rest in
-        proportion to sigma_i). The value and error pool all events per channel; ``chi2_dof``
+        The events are split into ``ceil(n / config.integrate_batch)`` iterations, all allocated before the
+        first is drawn (``min_per_channel`` per active channel, the rest in proportion to sigma_i as known
+        then). The value and error pool all events per channel; ``chi2_dof``
         compares the iterations' estimates with it (0 for one iteration). The per-channel
         results feed the statistics used for allocation and dropping.
         """
@@ -896,8 +896,9 @@ class MadnisIntegrator:
         pooled_w: list[Tensor] = []
         pooled_c: list[Tensor] = []
         n_eval = 0
-        for size in sizes:
-            counts = self._allocate(size, 0.0, min_per_channel)
+        # allocated before any point is drawn: points that chose their own number would bias the estimate
+        allocations = [self._allocate(size, 0.0, min_per_channel) for size in sizes]
+        for counts in allocations:
             channels, r, log_q = self._draw(counts)
             w, w_prior, _ = self._weights(channels, r, log_q, with_prior=True)
             n_eval += channels.shape[0]
