@@ -40,7 +40,7 @@ def precision_goal(n_events: int) -> float:
     """The relative error a run of ``n_events`` unweighted events refines the cross section to: half the
     events' own statistical precision, 0.5 / sqrt(n_events) (0.5% for 10000 events), or 0.1% when that is
     larger -- MadEvent too refines for the events it must produce rather than for a fixed precision. The
-    integration sample that aims at it is sized by the spread of all weights so far (survey, generation)."""
+    integration sample that aims at it is sized by the spread of the weights so far."""
     return max(TARGET_RELATIVE_ERROR, 0.5 / math.sqrt(max(n_events, 1)))
 
 
@@ -152,19 +152,22 @@ class EventGenerator:
                 write()
         return self.sampler.integrate()
 
-    def integrate(self, target_relative_error: float = TARGET_RELATIVE_ERROR, log=None) -> IntegrationResult:
+    def integrate(self, target_relative_error: float = TARGET_RELATIVE_ERROR, log=None, n_events: int = 0
+                  ) -> IntegrationResult:
         """The cross section in pb with its error, from an integration sample sized for ``target_relative_error``
+        and, with VEGAS, large enough to supply ``n_events`` unweighted events to the next :meth:`generate`
         (trains first if needed; see :meth:`Generator.refine`)."""
         if not self._trained:
             self.train(log)
-        return self.sampler.refine(target_relative_error, MAX_REFINE_POINTS, log=log or (lambda *a: None))
+        return self.sampler.refine(target_relative_error, MAX_REFINE_POINTS, log=log or (lambda *a: None),
+                                   n_events=n_events)
 
     def generate(self, n_events: int, log=None) -> Events:
         """Exactly ``n_events`` unweighted events (integrates first if needed)."""
         if n_events < 1:
             raise UserError(f"generate: n_events = {n_events}; ask for at least one event.")
         if not self._trained:
-            self.integrate(log=log)
+            self.integrate(log=log, n_events=n_events)
         events = self.sampler.generate(int(n_events), log=log or (lambda *a: None))
         return Events(lhe_events(events, self.setup, self.rng), events.cross_section, events.efficiency)
 

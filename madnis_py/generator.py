@@ -1,8 +1,9 @@
 """Training, integration and unweighted generation over the phase-space channels of a process.
 
 One channel per diagram of each subprocess group (MadEvent's single-diagram enhancement). VEGAS learns
-each channel's grid in a survey; a refine phase then spends points where the variance is, until the
-requested precision; unweighted events are drawn from each channel in proportion to its cross section.
+each channel's grid in a survey; one integration sample then spends points where the variance is, for the
+requested precision, and its points also give the unweighted events, drawn from each channel in proportion to its
+cross section.
 
 Channels that differ by an exchange of identical final-state particles have the same integrand point by point
 (SubprocessGroup.channel_symmetry): as MadEvent (its ``symfact``), only the first channel of each such class,
@@ -13,7 +14,7 @@ one of the leader's with its particles reordered as a member, chosen uniformly, 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -35,7 +36,7 @@ class Channel:
     integrand: ChannelIntegrand
     sampler: VegasSampler
     survey: IntegrationResult | None = None
-    #: the points drawn after the survey (generation, earlier integration samples): they plan, never quote
+    #: the points drawn after the survey (for missing events, earlier integration samples): plan, never quote
     refine: IntegrationResult | None = None
     #: the integration sample's estimate: fresh points whose number was fixed before they were drawn
     final: IntegrationResult | None = None
@@ -47,6 +48,22 @@ class Channel:
     #: the particle order that turns the leader's momenta into this channel's, int (n_particles,) (the identity
     #: for a leader)
     legs: np.ndarray | None = None
+    #: the maximum weight (pb) every point of this leader is unweighted against, fixed once chosen
+    w_max: float | None = None
+    #: the points that survived unweighting against w_max and await generation, with their weights over w_max
+    candidates: list[tuple[WeightedEvents, np.ndarray]] = field(default_factory=list)
+    #: the weights (pb) of all points unweighted so far, float32 arrays (the efficiency; weights.png)
+    unweighted: list[np.ndarray] = field(default_factory=list)
+
+    @property
+    def n_candidates(self) -> int:
+        return sum(len(events) for events, _ in self.candidates)
+
+    @property
+    def efficiency(self) -> float:
+        """mean(w) / w_max over the points unweighted so far (0 before any)."""
+        n = sum(w.size for w in self.unweighted)
+        return float(sum(w.sum(dtype=np.float64) for w in self.unweighted) / n / self.w_max) if n else 0.0
 
     @property
     def holds_survey_points(self) -> bool:
@@ -298,28 +315,34 @@ class Generator:
                 "loosen the cuts or check the beam energies."
             )
 
-    def refine(self, target_relative_error: float, max_points: int, log=print) -> IntegrationResult:
+    def refine(self, target_relative_error: float, max_points: int, log=print, n_events: int = 0
+               ) -> IntegrationResult:
         """The cross section from one integration sample of fresh points (frozen grids), sized and shared out by
         the points so far (optimal stratification: a class gets points in proportion to its sigma_c = m error_c
         sqrt(n_c), at least :data:`MIN_REFINE_POINTS`) so that its relative error is about
-        ``target_relative_error``, and at least as large as all points so far (at most ``max_points``). The
-        sample is drawn in one go and quoted on its own (see :attr:`Channel.estimate`); a sample that already
-        meets the target is kept."""
+        ``target_relative_error`` and at least as large as all points so far (at most ``max_points``), and large
+        enough that unweighting it likely yields each class's share of ``n_events`` events (MadEvent's refine too
+        writes the events of the points it integrates with). The sample is drawn in one go and quoted on its own (see :attr:`Channel.estimate`);
+        its unweighted points wait for :meth:`generate`. A sample that already meets the target is kept."""
         leaders = self.leaders
         if all(c.final is not None for c, _ in leaders) and self.integrate().relative_error <= target_relative_error:
             return self.integrate()
+        expected_events = self._prepare_unweighting(n_events)
         value = sum(m * c.result.value for c, m in leaders)
         sigma = np.array([m * c.result.error * math.sqrt(max(c.result.n_eval, 1)) for c, m in leaders])
         wanted = REFINE_MARGIN * (sigma.sum() / (target_relative_error * value)) ** 2 if value > 0 else max_points
-        wanted = max(wanted, sum(c.result.n_eval for c, _ in leaders))  # at least as precise as all points so far
+        wanted = max(wanted, sum(c.result.n_eval for c, _ in leaders))  # at least as precise as the points so far
         share = sigma / sigma.sum() if sigma.sum() > 0 else np.full(len(leaders), 1 / len(leaders))
-        points = np.maximum(np.ceil(share * min(wanted, max_points)), MIN_REFINE_POINTS).astype(int)
+        points = np.maximum(np.ceil(share * min(wanted, max_points)), MIN_REFINE_POINTS)
+        for i, ((c, _), events) in enumerate(zip(leaders, expected_events)):
+            if events > 0 and c.efficiency > 0:  # enough for its events within two standard deviations
+                points[i] = max(points[i], (events + 2 * math.sqrt(events) - c.n_candidates) / c.efficiency)
+        points = points.astype(int)
         for (c, _), n in zip(leaders, points.tolist()):
             if c.final is not None:  # an earlier sample only plans from now on
                 c.refine = IntegrationResult.pool([r for r in (c.refine, c.final) if r is not None])
             sizes = [REFINE_CHUNK] * (n // REFINE_CHUNK) + ([n % REFINE_CHUNK] if n % REFINE_CHUNK else [])
-            c.final = IntegrationResult.pool([IntegrationResult.from_weights(self._weighted(c, k).weights)
-                                              for k in sizes])
+            c.final = IntegrationResult.pool([IntegrationResult.from_weights(self._draw(c, k)) for k in sizes])
         total = self.integrate()
         self._record("refine", total)
         log(f"  integration sample of {int(points.sum())} points: {total}")
@@ -335,82 +358,92 @@ class Generator:
         ev = c.integrand.events(r)
         return WeightedEvents(ev.momenta, ev.weights * jac, ev.alpha_s, ev.scale, ev.mu_f, ev.x)
 
-    def _unweighted(self, c: Channel, n: int, log, w_max: float | None = None
-                    ) -> tuple[WeightedEvents, np.ndarray, float, np.ndarray]:
-        """n unweighted events of one channel: (events, their weights relative to w_max (>= 1), efficiency, the
-        weights of all points drawn).
+    def _draw(self, c: Channel, n: int) -> np.ndarray:
+        """Draws n points of leader c and unweights them (:meth:`_keep_unweighted`); returns their weights (pb)."""
+        batch = self._weighted(c, n)
+        self._keep_unweighted(c, batch)
+        return batch.weights
 
-        w_max is chosen once, on a first sample -- the survey's estimate points of the channel, else 4 n points
-        (2000 to 50000) -- so that the events above it carry at most 0.1% of that sample's cross section (or
-        given for a channel that holds its survey points: chosen on those of all channels together, see
-        :meth:`_joint_w_max`), and kept fixed while further points are drawn, as MadEvent does:
-        a heavy tail then yields a few overweight events (kept with their weight) instead of an ever larger
-        w_max and an ever lower efficiency, and the cost per event does not grow with the number of events."""
-        from_survey = c.holds_survey_points  # its weights are in c.survey already
-        batch = c.pool if from_survey else self._weighted(c, min(max(2_000, 4 * n), 50_000))
-        c.pool = None
-        drawn = [batch.weights]
-        while not drawn[-1].max() > 0 and sum(map(len, drawn)) < 1_000_000:  # nothing passed the cuts yet
-            batch = self._weighted(c, 10 * len(batch))
-            drawn.append(batch.weights)
-        if not batch.weights.max() > 0:
-            raise PhysicsSetupError(f"{c.integrand.name}: no phase-space point of this channel passes the cuts")
-        if w_max is None:
-            w_max = choose_w_max(batch.weights)
-        kept, relative, n_kept = [], [], 0
-        while True:
-            res = unweight(batch.weights, self.rng, w_max=w_max)
-            kept.append(batch.take(res.indices))
-            relative.append(res.event_weights / w_max)
-            n_kept += res.indices.size
-            if n_kept >= n:
-                break
-            efficiency = float(np.concatenate(drawn).mean()) / w_max
-            size = int(min(1_000_000, max(1_000, 1.2 * (n - n_kept) / max(efficiency, 1e-5))))
-            log(f"  {c.integrand.name}: {n_kept} of {n} events, drawing {size} more points")
-            batch = self._weighted(c, size)
-            drawn.append(batch.weights)
-        w = np.concatenate(drawn)
-        fresh = drawn[1:] if from_survey else drawn
+    def _keep_unweighted(self, c: Channel, batch: WeightedEvents) -> None:
+        """Unweights ``batch`` against c.w_max (chosen on it if c has none yet: the events above it carry at most
+        0.1% of its cross section) and keeps the accepted points as candidate events of c."""
+        c.unweighted.append(batch.weights.astype(np.float32))
+        if c.w_max is None:
+            if not batch.weights.max() > 0:
+                return
+            c.w_max = choose_w_max(batch.weights)
+        res = unweight(batch.weights, self.rng, w_max=c.w_max)
+        c.candidates.append((batch.take(res.indices), res.event_weights / c.w_max))
+
+    def _prepare_unweighting(self, n_events: int) -> np.ndarray:
+        """Fixes the maximum weights of the leaders that still hold their survey points, chosen together on those
+        points (unweighting.choose_joint_w_max: the overweight events of all classes carry at most 0.1% of their
+        cross section, spent where it saves the most points), and unweights those points; returns the number of
+        the ``n_events`` events each leader expects, float (n_leaders,)."""
+        held = [(c, m) for c, m in self.leaders if c.holds_survey_points]
+        if held:
+            w_max = choose_joint_w_max([c.pool.weights for c, _ in held], [m for _, m in held])
+            for (c, _), w in zip(held, w_max):
+                c.w_max = float(w)
+                self._keep_unweighted(c, c.pool)
+        for c, _ in self.leaders:
+            c.pool = None
+        fractions = np.array([m * max(c.estimate.value, 0.0) for c, m in self.leaders])
+        return n_events * fractions / fractions.sum() if fractions.sum() > 0 else np.zeros(len(fractions))
+
+    def _unweighted(self, c: Channel, n: int, log) -> tuple[WeightedEvents, np.ndarray, float, np.ndarray]:
+        """n unweighted events of leader c: (events, their weights relative to w_max (>= 1), efficiency, the
+        weights of all points unweighted).
+
+        The candidates come first: the points of the survey's estimate and of the integration sample that
+        survived unweighting. Where they are too few, more points are drawn (they plan, never quote: their number
+        depends on their weights) against the same w_max -- chosen once, as MadEvent does, on the survey's points
+        or else on a first sample of 4 n points (2000 to 50000): a heavy tail then yields a few overweight events
+        (kept with their weight) instead of an ever larger w_max and an ever lower efficiency, and the cost per
+        event does not grow with the number of events."""
+        fresh = []
+        if c.w_max is None:
+            fresh.append(self._draw(c, min(max(2_000, 4 * n), 50_000)))
+            while c.w_max is None and sum(map(len, fresh)) < 1_000_000:  # nothing passed the cuts yet
+                fresh.append(self._draw(c, 10 * len(fresh[-1])))
+            if c.w_max is None:
+                raise PhysicsSetupError(f"{c.integrand.name}: no phase-space point of this channel passes the cuts")
+        while c.n_candidates < n:
+            missing = n - c.n_candidates
+            size = int(min(1_000_000, max(1_000, 1.2 * missing / max(c.efficiency, 1e-5))))
+            log(f"  {c.integrand.name}: {c.n_candidates} of {n} events, drawing {size} more points")
+            fresh.append(self._draw(c, size))
         if fresh:
             c.refine = IntegrationResult.pool([r for r in (c.refine, IntegrationResult.from_weights(
                 np.concatenate(fresh))) if r is not None])
-        chosen = self.rng.choice(n_kept, size=n, replace=False)
-        picked = WeightedEvents.concatenate(kept).take(chosen)
-        return picked, np.concatenate(relative)[chosen], float(w.mean()) / w_max, w
-
-    def _joint_w_max(self) -> dict[int, float]:
-        """The maximum weights of the class leaders that still hold their survey points, chosen together on those
-        points (unweighting.choose_joint_w_max: the overweight events of all classes carry at most 0.1% of their
-        cross section, spent where it saves the most points), by leader index."""
-        held = [(k, len(members)) for k, members in self.classes if self.channels[k].holds_survey_points]
-        if not held:
-            return {}
-        w_max = choose_joint_w_max([self.channels[k].pool.weights for k, _ in held], [m for _, m in held])
-        return {k: float(w) for (k, _), w in zip(held, w_max)}
+        chosen = self.rng.choice(c.n_candidates, size=n, replace=False)
+        picked = WeightedEvents.concatenate([e for e, _ in c.candidates]).take(chosen)
+        relative = np.concatenate([r for _, r in c.candidates])[chosen]
+        efficiency, w = c.efficiency, np.concatenate(c.unweighted)
+        c.candidates, c.unweighted = [], []  # each point gives at most one event
+        return picked, relative, efficiency, w
 
     def generate(self, n_events: int, log=print) -> GeneratedEvents:
         """Exactly n_events unweighted events, shared among the channel classes by their cross sections; each
         event of a class is given to one of its members, uniformly."""
-        fractions = np.array([m * max(c.result.value, 0.0) for c, m in self.leaders])
+        fractions = self._prepare_unweighting(n_events)
         counts = self.rng.multinomial(n_events, fractions / fractions.sum())
-        w_maxes = self._joint_w_max()
         parts, relative, effs, labels, samples = [], [], [], [], []
         for (k, members), n in zip(self.classes, counts):
             if n == 0:
                 continue
             c = self.channels[k]
-            ev, rel, eff, w = self._unweighted(c, int(n), log, w_maxes.get(k))
+            ev, rel, eff, w = self._unweighted(c, int(n), log)
             pick = self.rng.integers(len(members), size=n)
             orders = np.stack([self.channels[j].legs for j in members])[pick]  # (n, n_particles)
             momenta = np.take_along_axis(ev.momenta, orders[:, :, None], axis=1)
             member = members[pick]
-            samples.append((w / w.mean() if w.mean() > 0 else w).astype(np.float32))
+            samples.append(w / w.mean() if w.mean() > 0 else w)
             parts.append(replace(ev, momenta=momenta))
             relative.append(rel)
             effs.append(n * eff)
             labels.append(np.stack([np.full(n, c.group_index), member], axis=1))
-        total = self.integrate()  # now including the generation samples
+        total = self.integrate()
         self.weighted_sample = np.concatenate(samples)
         order = self.rng.permutation(n_events)
         events = WeightedEvents.concatenate(parts).take(order)
@@ -548,11 +581,12 @@ class MadnisGenerator(Generator):
             return self.final
         return IntegrationResult.pool(self.results) if self.results else IntegrationResult(0.0, 0.0)
 
-    def refine(self, target_relative_error: float, max_points: int, log=print) -> IntegrationResult:
+    def refine(self, target_relative_error: float, max_points: int, log=print, n_events: int = 0
+               ) -> IntegrationResult:
         """The cross section from one integration sample of fresh points, sized by the spread of the weights so
         far for about ``target_relative_error`` and at least as large as all points so far (at most
         ``max_points``), quoted on its own (see :attr:`Channel.estimate`); a sample that already meets the
-        target is kept."""
+        target is kept. (The flows' generation draws its own points: ``n_events`` does not size the sample.)"""
         if self.final is not None and self.final.relative_error <= target_relative_error:
             return self.final
         if self.final is not None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import errno
 import json
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -182,29 +182,21 @@ def launch(options: RunOptions) -> RunResult:
                     say(f"resumed from {state_file}: continuing the training")
                 generator.train(log=say, checkpoint=save_state)
         say.stage("training", f"sigma = {generator.sampler.integrate()} after {timer.seconds['training']:.1f} s")
-        def refine() -> IntegrationResult:
-            with timer("integration"):
-                xs = generator.integrate(goal, log=say)
-                save_state()
-            say.stage("integration", f"sigma = {xs} ({100 * xs.relative_error:.3f}%) after "
-                      f"{timer.seconds['integration']:.1f} s")
-            return xs
-
-        if distributed:  # the workers' points stay on the workers: refine here first
-            cross_section = refine()
+        with timer("integration"):
+            # the integration sample also supplies the events (unless the workers draw their own)
+            cross_section = generator.integrate(goal, log=say, n_events=0 if distributed else n_events)
+            save_state()
+        say.stage("integration", f"sigma = {cross_section} ({100 * cross_section.relative_error:.3f}%) after "
+                  f"{timer.seconds['integration']:.1f} s")
         with timer("generation"):
             if distributed:
                 record, efficiency = generate_distributed(generator, n_events, options.workers, options.cluster,
                                                           say)
             else:
                 events = generator.generate(n_events, log=say)
-                record, efficiency, cross_section = events.record, events.efficiency, events.cross_section
+                record, efficiency = events.record, events.efficiency
         say.stage("generation", f"{record.n_events} unweighted events, efficiency {100 * efficiency:.1f}%, "
                   f"sigma = {cross_section} after {timer.seconds['generation']:.1f} s")
-        if not distributed:  # the generation's points size the integration sample, which the cross section comes from
-            xs = refine()
-            record = replace(record, weights=record.weights * (xs.value / cross_section.value))
-            cross_section = xs
     except KeyboardInterrupt:
         if state_file.is_file():
             raise UserError(f"interrupted; the state saved so far is in {state_file}: run the same command with "
@@ -234,7 +226,7 @@ def launch(options: RunOptions) -> RunResult:
                                       weighted_weights=generator.sampler.weighted_sample,
                                       training_history=history, title=setup.process_text)
                 say.stage("plots", f"{out / 'plots'}/ " + ", ".join(p.name for p in written if p.suffix == ".png"))
-            generator.write_checkpoint(state_file)  # with the generation's samples in its cross section
+            generator.write_checkpoint(state_file)  # with the generation's points, which plan a later refine
         timings = dict(timer.seconds)
         timings["total"] = timer.total
         files = tuple(str(p.relative_to(out)) for p in written if p != state_file) + (STATE_FILE, "results.json",

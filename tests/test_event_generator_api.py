@@ -68,3 +68,16 @@ def test_the_cross_section_comes_from_one_fresh_sample():
     assert tighter.n_eval > 3 * xs.n_eval and tighter.relative_error <= 1.2 * target
     # ee_mumu at 1 TeV with MadGraph's default cuts: 0.1042 +- 0.0000832 pb (refdata references.csv)
     assert abs(tighter.value - 0.1042) < 3 * np.hypot(tighter.error, 0.0000832)
+
+
+def test_the_integration_sample_supplies_the_events():
+    # as MadEvent's refine: the points that give the cross section also give the events, so generating them
+    # evaluates no further matrix element (the launch tests compare the events' distributions with MadGraph's)
+    gen = madnis_py.EventGenerator.from_process("e+ e- > mu+ mu-", settings={"ptl": 0, "etal": -1, "drll": 0},
+                                                seed=7)
+    gen.integrate(target_relative_error=5e-3, n_events=2000)
+    calls = gen.sampler.n_matrix_element_calls
+    events = gen.generate(2000)
+    assert gen.sampler.n_matrix_element_calls == calls and len(events) == 2000
+    again = gen.generate(2000)  # each point gives at most one event: now fresh points are drawn
+    assert gen.sampler.n_matrix_element_calls > calls and len(again) == 2000
