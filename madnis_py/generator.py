@@ -322,8 +322,9 @@ class Generator:
         sqrt(n_c), at least :data:`MIN_REFINE_POINTS`) so that its relative error is about
         ``target_relative_error`` and at least as large as all points so far (at most ``max_points``), and large
         enough that unweighting it likely yields each class's share of ``n_events`` events (MadEvent's refine too
-        writes the events of the points it integrates with). The sample is drawn in one go and quoted on its own (see :attr:`Channel.estimate`);
-        its unweighted points wait for :meth:`generate`. A sample that already meets the target is kept."""
+        writes the events of the points it integrates with). The sample is drawn in one go and quoted on its own
+        (see :attr:`Channel.estimate`); its unweighted points wait for :meth:`generate`. A sample that already
+        meets the target is kept."""
         leaders = self.leaders
         if all(c.final is not None for c, _ in leaders) and self.integrate().relative_error <= target_relative_error:
             return self.integrate()
@@ -336,7 +337,8 @@ class Generator:
         points = np.maximum(np.ceil(share * min(wanted, max_points)), MIN_REFINE_POINTS)
         for i, ((c, _), events) in enumerate(zip(leaders, expected_events)):
             if events > 0 and c.efficiency > 0:  # enough for its events within two standard deviations
-                points[i] = max(points[i], (events + 2 * math.sqrt(events) - c.n_candidates) / c.efficiency)
+                needed = (events + 2 * math.sqrt(events) - c.n_candidates) / c.efficiency
+                points[i] = max(points[i], min(needed, max_points))
         points = points.astype(int)
         for (c, _), n in zip(leaders, points.tolist()):
             if c.final is not None:  # an earlier sample only plans from now on
