@@ -317,17 +317,29 @@ class Generator:
 
     def refine(self, target_relative_error: float, max_points: int, log=print, n_events: int = 0
                ) -> IntegrationResult:
-        """The cross section from one integration sample of fresh points (frozen grids), sized and shared out by
-        the points so far (optimal stratification: a class gets points in proportion to its sigma_c = m error_c
-        sqrt(n_c), at least :data:`MIN_REFINE_POINTS`) so that its relative error is about
-        ``target_relative_error`` and at least as large as all points so far (at most ``max_points``), and large
-        enough that unweighting it likely yields each class's share of ``n_events`` events (MadEvent's refine too
-        writes the events of the points it integrates with). The sample is drawn in one go and quoted on its own
-        (see :attr:`Channel.estimate`); its unweighted points wait for :meth:`generate`. A sample that already
-        meets the target is kept."""
-        leaders = self.leaders
-        if all(c.final is not None for c, _ in leaders) and self.integrate().relative_error <= target_relative_error:
+        """The cross section from one integration sample of fresh points (frozen grids), planned by
+        :meth:`plan_sample`, drawn in one go and quoted on its own (see :attr:`Channel.estimate`); its points that
+        survive unweighting wait for :meth:`generate`. A sample that already meets the target is kept."""
+        if self.meets(target_relative_error):
             return self.integrate()
+        points = self.plan_sample(target_relative_error, max_points, n_events)
+        total = self.quote(self.draw_sample(points))
+        log(f"  integration sample of {int(points.sum())} points: {total}")
+        return total
+
+    def meets(self, target_relative_error: float) -> bool:
+        """Whether every class leader has an integration sample and together they meet the target."""
+        return all(c.final is not None for c, _ in self.leaders) and \
+            self.integrate().relative_error <= target_relative_error
+
+    def plan_sample(self, target_relative_error: float, max_points: int, n_events: int = 0) -> np.ndarray:
+        """Points of the integration sample per class leader, int (n_leaders,), from the points so far (optimal
+        stratification: a class gets points in proportion to its sigma_c = m error_c sqrt(n_c), at least
+        :data:`MIN_REFINE_POINTS`) so that its relative error is about ``target_relative_error``, at least as
+        many as all points so far (at most ``max_points``), and enough that unweighting them likely yields each
+        class's share of ``n_events`` events (MadEvent's refine too writes the events of the points it integrates
+        with). Fixes the maximum weights the sample is unweighted against (:meth:`_prepare_unweighting`)."""
+        leaders = self.leaders
         expected_events = self._prepare_unweighting(n_events)
         value = sum(m * c.result.value for c, m in leaders)
         sigma = np.array([m * c.result.error * math.sqrt(max(c.result.n_eval, 1)) for c, m in leaders])
@@ -339,15 +351,26 @@ class Generator:
             if events > 0 and c.efficiency > 0:  # enough for its events within two standard deviations
                 needed = (events + 2 * math.sqrt(events) - c.n_candidates) / c.efficiency
                 points[i] = max(points[i], min(needed, max_points))
-        points = points.astype(int)
-        for (c, _), n in zip(leaders, points.tolist()):
-            if c.final is not None:  # an earlier sample only plans from now on
-                c.refine = IntegrationResult.pool([r for r in (c.refine, c.final) if r is not None])
+        return points.astype(int)
+
+    def draw_sample(self, points: np.ndarray) -> list[IntegrationResult]:
+        """Draws points[i] fresh points of class leader i (in chunks of :data:`REFINE_CHUNK`), unweighting them as
+        they come (:meth:`_keep_unweighted`); returns each leader's estimate (pb; no points: n_eval 0)."""
+        results = []
+        for (c, _), n in zip(self.leaders, np.asarray(points).tolist()):
             sizes = [REFINE_CHUNK] * (n // REFINE_CHUNK) + ([n % REFINE_CHUNK] if n % REFINE_CHUNK else [])
-            c.final = IntegrationResult.pool([IntegrationResult.from_weights(self._draw(c, k)) for k in sizes])
+            results.append(IntegrationResult.pool([IntegrationResult.from_weights(self._draw(c, k)) for k in sizes]))
+        return results
+
+    def quote(self, estimates: list[IntegrationResult]) -> IntegrationResult:
+        """Makes ``estimates`` (one per class leader, pb) the integration sample the cross section is quoted from
+        (an earlier sample only plans from now on); returns the total."""
+        for (c, _), estimate in zip(self.leaders, estimates):
+            if c.final is not None:
+                c.refine = IntegrationResult.pool([r for r in (c.refine, c.final) if r is not None])
+            c.final = estimate
         total = self.integrate()
         self._record("refine", total)
-        log(f"  integration sample of {int(points.sum())} points: {total}")
         return total
 
     def integrate(self) -> IntegrationResult:
@@ -458,7 +481,7 @@ class Generator:
     def state_dict(self) -> dict:
         """The trained state: each channel's VEGAS grid and its integration results (picklable)."""
         return {"kind": "vegas", "channels": [
-            {"map": c.sampler.map, "survey": c.survey, "refine": c.refine, "final": c.final}
+            {"map": c.sampler.map, "survey": c.survey, "refine": c.refine, "final": c.final, "w_max": c.w_max}
             for c in self.channels],
                 "helicities": [s.state_dict() for s in self.helicity_samplers]}
 
@@ -468,6 +491,7 @@ class Generator:
         for c, saved in zip(self.channels, state["channels"]):
             c.sampler.map = saved["map"]
             c.survey, c.refine, c.final = saved["survey"], saved["refine"], saved.get("final")
+            c.w_max = saved.get("w_max")
         for sampler, saved in zip(self.helicity_samplers, state.get("helicities", ())):
             sampler.load_state_dict(saved)
 

@@ -16,8 +16,9 @@ from pathlib import Path
 
 from madnis_py import __version__
 from madnis_py.errors import UserError
-from madnis_py.distributed import generate_distributed
+from madnis_py.distributed import generate_distributed, integrate_distributed
 from madnis_py.event_generator import EventGenerator, precision_goal
+from madnis_py.generator import MadnisGenerator
 from madnis_py.integrator import IntegrationResult
 from madnis_py.output import atomic_write_text
 from madnis_py.output.events import write_events_lhe
@@ -182,14 +183,20 @@ def launch(options: RunOptions) -> RunResult:
                     say(f"resumed from {state_file}: continuing the training")
                 generator.train(log=say, checkpoint=save_state)
         say.stage("training", f"sigma = {generator.sampler.integrate()} after {timer.seconds['training']:.1f} s")
+        # VEGAS: the integration sample (on the workers, if any) also gives the events; MadNIS: the flows'
+        # generation draws its own points (on the workers, if any)
+        events_on_workers = distributed and isinstance(generator.sampler, MadnisGenerator)
         with timer("integration"):
-            # the integration sample also supplies the events (unless the workers draw their own)
-            cross_section = generator.integrate(goal, log=say, n_events=0 if distributed else n_events)
+            if distributed and not events_on_workers:
+                cross_section = integrate_distributed(generator, goal, n_events, options.workers, options.cluster,
+                                                      say)
+            else:
+                cross_section = generator.integrate(goal, log=say, n_events=n_events)
             save_state()
         say.stage("integration", f"sigma = {cross_section} ({100 * cross_section.relative_error:.3f}%) after "
                   f"{timer.seconds['integration']:.1f} s")
         with timer("generation"):
-            if distributed:
+            if events_on_workers:
                 record, efficiency = generate_distributed(generator, n_events, options.workers, options.cluster,
                                                           say)
             else:
