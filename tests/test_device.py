@@ -18,8 +18,7 @@ from madnis_py.core import _core
 from madnis_py.generator import Generator
 from madnis_py.run import RunOptions, launch
 from madnis_py.setup import load_setup
-from refdata_paths import PROJECT_ROOT
-from test_launch_hadron import madgraph_reference
+from refdata_paths import PROJECT_ROOT, madgraph_cross_section
 
 CUDA = _core.cuda_available() and torch.cuda.is_available()
 needs_cuda = pytest.mark.skipif(not CUDA, reason="needs a CUDA device, torch with CUDA and the core built with nvcc")
@@ -98,6 +97,6 @@ def test_launch_on_cuda_matches_madgraph(tmp_path):
                       seed=7, output=tmp_path, force=True, verbose=False))
     result = json.loads((tmp_path / "results.json").read_text())
     sigma, error = result["cross_section_pb"], result["cross_section_error_pb"]
-    mg_sigma, mg_error = madgraph_reference("pp_tt_rep__run_13TeV_10k_rep")
+    mg_sigma, mg_error = madgraph_cross_section("pp_tt_rep__run_13TeV_10k_rep")
     assert result["n_events"] == 2000 and (tmp_path / "events.lhe.gz").is_file()
     assert abs(sigma - mg_sigma) <= 3 * math.hypot(error, mg_error), (sigma, error, mg_sigma, mg_error)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import madnis_py
-from refdata_paths import PROJECT_ROOT
+from refdata_paths import PROJECT_ROOT, madgraph_cross_section
 
 
 @pytest.fixture(scope="module")
@@ -20,8 +20,9 @@ def generator():
 def test_integrate_returns_value_with_error(generator):
     xs = generator.integrate()
     assert isinstance(xs, madnis_py.IntegrationResult)
-    # e+ e- > gamma/Z > mu+ mu- at 1 TeV without cuts: MadGraph's 0.1064 +- 0.0000754 pb (refdata references.csv)
-    assert abs(xs.value - 0.1064) < 3 * np.hypot(xs.error, 0.0000754) + 5e-5
+    # e+ e- > gamma/Z > mu+ mu- at 1 TeV without cuts (MadGraph rounds sigma to 4 digits: 5e-5)
+    mg_sigma, mg_error = madgraph_cross_section("ee_mumu__run_sqrts1000_nocuts")
+    assert abs(xs.value - mg_sigma) < 3 * np.hypot(xs.error, mg_error) + 5e-5
 
 
 def test_generate_arrays_and_file(generator, tmp_path):
@@ -66,8 +67,8 @@ def test_the_cross_section_comes_from_one_fresh_sample():
     target = xs.relative_error / 2
     tighter = gen.integrate(target_relative_error=target)
     assert tighter.n_eval > 3 * xs.n_eval and tighter.relative_error <= 1.2 * target
-    # ee_mumu at 1 TeV with MadGraph's default cuts: 0.1042 +- 0.0000832 pb (refdata references.csv)
-    assert abs(tighter.value - 0.1042) < 3 * np.hypot(tighter.error, 0.0000832)
+    mg_sigma, mg_error = madgraph_cross_section("ee_mumu__run_sqrts1000")  # MadGraph's default cuts
+    assert abs(tighter.value - mg_sigma) < 3 * np.hypot(tighter.error, mg_error)
 
 
 def test_the_integration_sample_supplies_the_events():

@@ -3,7 +3,6 @@ the probabilities learn each combination's share, and g g > t t~ at 13 TeV keeps
 
 from __future__ import annotations
 
-import csv
 import math
 
 import numpy as np
@@ -12,7 +11,7 @@ import pytest
 import madnis_py
 from madnis_py.amplitudes import matrix_element, sample_momenta
 from madnis_py.helicity_sampling import UNIFORM_SHARE, HelicitySampler
-from refdata_paths import PROJECT_ROOT, refdata_file
+from refdata_paths import PROJECT_ROOT, madgraph_cross_section
 
 
 def test_sampled_helicities_average_to_the_sum():
@@ -37,9 +36,7 @@ def test_sampled_helicities_average_to_the_sum():
 
 
 def test_gg_ttx_cross_section_with_sampled_helicities():
-    with open(refdata_file("xsec", "references.csv")) as fh:
-        row = next(r for r in csv.reader(line for line in fh if not line.startswith("#")) if r[0] == "gg_tt_13TeV")
-    mg_sigma, mg_error = float(row[5]), float(row[6])
+    mg_sigma, mg_error = madgraph_cross_section("gg_tt_13TeV")
     gen = madnis_py.EventGenerator.from_cards(PROJECT_ROOT / "processes" / "gg_tt", settings={"nhel": 1}, seed=4)
     xs = gen.integrate(target_relative_error=2e-3)
     assert gen.sampler.helicity_samplers and xs.relative_error <= 2e-3

@@ -3,7 +3,6 @@ read back with two readers nobody here wrote (lhereader, pylhe)."""
 
 from __future__ import annotations
 
-import csv
 import gzip
 import json
 import math
@@ -13,7 +12,7 @@ import numpy as np
 import pytest
 
 from madnis_py.run import RunOptions, launch
-from refdata_paths import PROJECT_ROOT, refdata_file
+from refdata_paths import PROJECT_ROOT, madgraph_cross_section
 
 EE_MUMU = PROJECT_ROOT / "processes" / "ee_mumu"
 NO_CUTS = ("ptl=0", "etal=-1", "drll=0")
@@ -26,12 +25,6 @@ SETUPS = {
     "ee_mumu__run_sqrts91p188_nocuts": Z_POLE + NO_CUTS,
 }
 
-
-def madgraph_reference(run_id: str) -> tuple[float, float]:
-    with open(refdata_file("xsec", "references.csv")) as fh:
-        rows = [r for r in csv.reader(line for line in fh if not line.startswith("#"))]
-    row = next(r for r in rows if r[0] == run_id)
-    return float(row[5]), float(row[6])
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +42,7 @@ def runs(tmp_path_factory) -> dict[str, Path]:
 def test_cross_section_matches_madgraph(runs, run_id):
     result = json.loads((runs[run_id] / "results.json").read_text())
     sigma, error = result["cross_section_pb"], result["cross_section_error_pb"]
-    mg_sigma, mg_error = madgraph_reference(run_id)
+    mg_sigma, mg_error = madgraph_cross_section(run_id)
     assert error / sigma <= 2e-3
     # MadGraph's table rounds sigma to 4 significant digits: add half a unit of the last digit to its error.
     rounding = 0.5 * 10 ** (math.floor(math.log10(mg_sigma)) - 3)

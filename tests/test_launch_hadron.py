@@ -3,7 +3,6 @@ and the distributions and colour flows of p p > t t~ events against MadGraph's o
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 
@@ -11,7 +10,7 @@ import numpy as np
 import pytest
 
 from madnis_py.run import RunOptions, launch
-from refdata_paths import PROJECT_ROOT, refdata_file
+from refdata_paths import PROJECT_ROOT, madgraph_cross_section, refdata_file
 
 #: catalogue entry -> (reference id, allowed relative deviation from MadGraph as the issue states it)
 CASES = {
@@ -20,12 +19,6 @@ CASES = {
     "pp_ee": ("pp_ee__run_13TeV_mll50_only", 5e-3),
 }
 
-
-def madgraph_reference(run_id: str) -> tuple[float, float]:
-    with open(refdata_file("xsec", "references.csv")) as fh:
-        rows = list(csv.reader(line for line in fh if not line.startswith("#")))
-    row = next(r for r in rows if r[0] == run_id)
-    return float(row[5]), float(row[6])
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +36,7 @@ def test_cross_section_matches_madgraph(runs, name):
     run_id, tolerance = CASES[name]
     result = json.loads((runs[name] / "results.json").read_text())
     sigma, error = result["cross_section_pb"], result["cross_section_error_pb"]
-    mg_sigma, mg_error = madgraph_reference(run_id)
+    mg_sigma, mg_error = madgraph_cross_section(run_id)
     assert error / sigma <= 2e-3
     # Within the issue's tolerance, and statistically compatible (PDF interpolation and alpha_s details aside).
     assert abs(sigma / mg_sigma - 1) <= tolerance, (sigma, error, mg_sigma, mg_error)

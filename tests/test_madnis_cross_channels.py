@@ -8,7 +8,6 @@ for the physics bridge the forward mapping of the target channel (remap must be 
 from __future__ import annotations
 
 import numpy as np
-import pytest
 import torch
 
 from madnis_py.madnis import (GaussianPeaks, MadnisConfig, MadnisIntegrator, SampleBatch, mixture_moments,

@@ -4,7 +4,6 @@ many (p p > t t~ j j: 1491 channels), so that the minima never dominate the cost
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from madnis_py.generator import SurveyPlan
 
