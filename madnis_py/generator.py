@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from madnis_py.channels import ChannelMapping, FixedEnergy, Luminosity
+from madnis_py.channels.enhancement import PropagatorEnhancement
 from madnis_py.core import _core
 from madnis_py.errors import PhysicsSetupError, UserError
 from madnis_py.helicity_sampling import HelicitySampler
@@ -212,6 +213,7 @@ class Generator:
         #: one per subprocess group with run_card me_precision = auto, else none
         self.precision_checks: list[PrecisionCheck] = []
         precision = str(setup.run_card["me_precision"])
+        sde_strategy = int(setup.run_card["sde_strategy"])
         #: the torch device of the per-event work ("cuda"), or None for the CPU driver
         self.device = _device(setup)
         pdf = setup.pdf.to(self.device) if self.device and setup.pdf is not None else setup.pdf
@@ -246,9 +248,11 @@ class Generator:
             else:
                 group.matrix_element.compiled.precision = precision
             first = len(self.channels)
+            channel_weights = PropagatorEnhancement(group.topologies) if sde_strategy == 2 else None
             for d, topology in enumerate(group.topologies):
                 integrand = ChannelIntegrand(group, d, ChannelMapping(topology, energy), setup.scales,
-                                             setup.alpha_s, pdf, setup.beams.lpp, sampler, check, self.device)
+                                             setup.alpha_s, pdf, setup.beams.lpp, sampler, check, self.device,
+                                             channel_weights)
                 lead = first + group.channel_symmetry[d]
                 leader = self.channels[lead] if group.channel_symmetry[d] != d else None
                 members.setdefault(lead, []).append(len(self.channels))

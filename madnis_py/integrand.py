@@ -89,11 +89,13 @@ class ChannelIntegrand:
     pdf: a PDF (None for lepton beams); lpp: the beam types; alpha_s: alpha_s(Q) (Q in GeV, (n,) -> (n,));
     helicity_sampler: one helicity combination per event instead of the sum (madnis_py.helicity_sampling);
     precision_check: the group's run_card ``me_precision = auto`` check (madnis_py.me_precision), or None;
+    channel_weights: the multi-channel weights of the group's channels, momenta -> alpha (n, n_channels)
+    (run_card ``sde_strategy = 2``: madnis_py.channels.enhancement), or None: |M_i|^2 / sum_j |M_j|^2;
     device: see :attr:`device`. The same code weighs numpy arrays and torch tensors (on the CPU or a GPU).
     """
 
     def __init__(self, group, channel: int, mapping, scales: ScaleSettings, alpha_s, pdf=None, lpp=(0, 0),
-                 helicity_sampler=None, precision_check=None, device=None):
+                 helicity_sampler=None, precision_check=None, device=None, channel_weights=None):
         self.group = group
         #: where the per-event work of numpy points runs: None on the host, else a torch device (``"cuda"``; the
         #: pdf must then be that device's, ``PDF.to``)
@@ -104,6 +106,7 @@ class ChannelIntegrand:
         #: a HelicitySampler of the group (run_card nhel = 1), or None: |M|^2 summed over helicities
         self.helicity_sampler = helicity_sampler
         self.precision_check = precision_check
+        self.channel_weights = channel_weights
         self.mapping = mapping
         self.scales = scales
         self.alpha_s = alpha_s
@@ -153,8 +156,9 @@ class ChannelIntegrand:
     def evaluate(self, r):
         """Weighted events for r, float64 (n, dim) in [0, 1]^dim, WITHOUT the single-diagram enhancement,
         and the enhancement weights of all channels of the group, |M_d|^2 / sum_k |M_k|^2 over the channels'
-        diagrams d, k, (n, n_channels of the group). Numpy arrays for numpy r (computed on :attr:`device`, the
-        points copied there and the weighted events back), torch tensors on r's device for a tensor r."""
+        diagrams d, k (or :attr:`channel_weights`), (n, n_channels of the group). Numpy arrays for numpy r
+        (computed on :attr:`device`, the points copied there and the weighted events back), torch tensors on r's
+        device for a tensor r."""
         if self.device is not None and not is_torch(r):
             return self._host_result(self.evaluate(to_device(r, self.device)))
         mapped = self.mapping.map(contiguous(r))
@@ -178,10 +182,13 @@ class ChannelIntegrand:
             p = contiguous(momenta[keep])
             a_s = self.alpha_s(mu_r)
             me, amp2 = self._matrix_element(p, a_s)
-            amp2 = amp2[:, on_device_of(amp2, self._amp2_columns)]
             self.n_matrix_element_calls += len(keep)
-            total = amp2.sum(axis=1, keepdims=True)
-            enhancement[keep] = amp2 / (total + (total == 0))  # zero where every |M_k|^2 is (all are >= 0)
+            if self.channel_weights is None:
+                amp2 = amp2[:, on_device_of(amp2, self._amp2_columns)]
+                total = amp2.sum(axis=1, keepdims=True)
+                enhancement[keep] = amp2 / (total + (total == 0))  # zero where every |M_k|^2 is (all are >= 0)
+            else:
+                enhancement[keep] = self.channel_weights(p)
             m1, m2 = self.group.masses[:2]
             q = p[:, 0] + p[:, 1]
             shat = q[:, 0] ** 2 - (q[:, 1:] ** 2).sum(axis=1)

@@ -262,11 +262,12 @@ def test_full_madgraph_blocks_are_accepted():
 
 
 def test_ignored_lists_unused_non_default_entries():
-    card = RunCard.from_text(" 20.0 = ptl\n 1 = nhel\n 2 = sde_strategy\n 15.0 = bwcutoff\n")
-    assert card.ignored() == ["sde_strategy"]  # ptl and nhel are used; bwcutoff is default
+    card = RunCard.from_text(" 20.0 = ptl\n 1 = nhel\n 1 = hard_survey\n 15.0 = bwcutoff\n")
+    assert card.ignored() == ["hard_survey"]  # ptl and nhel are used; bwcutoff is default
     card.set("ptj", "30")
     card.set("gridpack", "True")
-    assert card.ignored() == ["sde_strategy", "gridpack"]
+    card.set("sde_strategy", "2")  # used
+    assert card.ignored() == ["hard_survey", "gridpack"]
 
 
 def test_set_from_the_command_line():

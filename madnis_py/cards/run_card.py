@@ -301,7 +301,7 @@ SUPPORTED: set[str] = (
     | {"nevents", "iseed", "pdlabel", "pdlabel1", "pdlabel2", "lhaid",
        "fixed_ren_scale", "fixed_fac_scale", "fixed_fac_scale1", "fixed_fac_scale2",
        "scale", "dsqrt_q2fact1", "dsqrt_q2fact2", "dynamical_scale_choice", "scalefact",
-       "event_norm", "use_syst", "run_tag", "nhel", "me_precision", "device"}
+       "event_norm", "use_syst", "run_tag", "nhel", "me_precision", "device", "sde_strategy"}
 )
 
 

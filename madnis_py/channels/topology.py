@@ -102,6 +102,9 @@ class Topology:
     ints: np.ndarray = field(repr=False)
     floats: np.ndarray = field(repr=False)
     description: str = ""
+    #: the diagram's propagators (dummies left out), each (t, legs, mass, width): an s-channel one carries the sum
+    #: of the final ``legs``' momenta, a t-channel one (t True) p_a minus it; masses and widths in GeV
+    propagators: tuple[tuple[bool, frozenset[int], float, float], ...] = ()
 
     @classmethod
     def from_propagators(
@@ -286,7 +289,12 @@ class Topology:
         chain = " | ".join(name(c) for c in clusters)
         tdesc = ", ".join(kind_names[k] for k in t_kinds)
         description = f"2->{n}: {' '.join(parts) or 'no s-channel'}; chain a | {chain} | b (t: {tdesc})"
-        return cls(masses, n, dim, ints, floats, description)
+        emitted = [frozenset().union(*clusters[:j + 1]) for j in range(len(t_entries))]
+        propagators = tuple((False, legs, float(p.mass), float(p.width)) for p, legs in zip(sprops, sets)
+                            if p.mass is not None) + \
+            tuple((True, legs, float(mass), float(width)) for (mass, width), legs in zip(t_entries, emitted)
+                  if mass is not None)
+        return cls(masses, n, dim, ints, floats, description, propagators)
 
     @classmethod
     def s_channel(cls, masses: Sequence[float], mass: float | None = None, width: float = 0.0, *,
@@ -315,8 +323,10 @@ class Topology:
         leaf = ints[nodes] < n
         ints[nodes[leaf]] = [perm[int(i) + 2] - 2 for i in ints[nodes[leaf]]]
         moved = ", ".join(f"{a}->{b}" for a, b in perm.items() if a != b)
+        propagators = tuple((t, frozenset(perm[leg] for leg in legs), mass, width)
+                            for t, legs, mass, width in self.propagators)
         return Topology(self.masses, n, self.dim, ints, self.floats.copy(),
-                        self.description + (f" (legs {moved})" if moved else ""))
+                        self.description + (f" (legs {moved})" if moved else ""), propagators)
 
     def __str__(self) -> str:
         return self.description
