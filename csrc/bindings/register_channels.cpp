@@ -13,6 +13,7 @@
 #include <pybind11/stl.h>
 #include "bindings/buffers.h"
 #include "kernels/mappings.h"
+#include "kernels/propagators.h"
 
 namespace madnis::bind {
 namespace {
@@ -202,6 +203,34 @@ void register_channels(py::module_& m) {
   m.def(
       "massless_volume", [](int n, double s) { return phasespace::massless_volume(n, s); }, py::arg("n"),
       py::arg("s"), "Massless n-body phase-space volume (GeV^(2n-4)), (2 pi)^(4-3n) convention.");
+
+  m.def(
+      "propagator_weights",
+      [](py::handle momenta, py::handle legs, py::handle t_channel, py::handle mass2, py::handle mass_width2,
+         py::handle columns, py::handle log_den, py::handle alpha) {
+        auto P = as_buffer<double>(momenta, "momenta", 3);
+        auto L = as_buffer<std::int32_t>(legs, "legs", 1);
+        auto T = as_buffer<std::int32_t>(t_channel, "t_channel", 1);
+        auto M2 = as_buffer<double>(mass2, "mass2", 1);
+        auto MW2 = as_buffer<double>(mass_width2, "mass_width2", 1);
+        auto C = as_buffer<std::int32_t>(columns, "columns", 2);
+        auto LD = as_buffer<double>(log_den, "log_den", 2);
+        auto A = as_buffer<double>(alpha, "alpha", 2);
+        const index_t n = P.dim(0), n_props = L.dim(0), n_channels = C.dim(0);
+        require(P.dim(2) == 4 && P.dim(1) >= 3 && P.dim(1) <= 33 && T.dim(0) == n_props && M2.dim(0) == n_props &&
+                    MW2.dim(0) == n_props && LD.dim(0) == n && LD.dim(1) == n_props && A.dim(0) == n &&
+                    A.dim(1) == n_channels && n_channels >= 1,
+                "propagator_weights: shapes must be momenta (n, n_particles, 4), legs, t_channel, mass2, "
+                "mass_width2 (n_props,), columns (n_channels, width), log_den (n, n_props), alpha (n, n_channels)");
+        launch(common_device(P, L, T, M2, MW2, C, LD, A), n,
+               kernels::PropagatorWeights{P.data, static_cast<int>(P.dim(1)), static_cast<int>(n_props), L.data,
+                                          T.data, M2.data, MW2.data, static_cast<int>(n_channels),
+                                          static_cast<int>(C.dim(1)), C.data, LD.data, A.data});
+      },
+      py::arg("momenta"), py::arg("legs"), py::arg("t_channel"), py::arg("mass2"), py::arg("mass_width2"),
+      py::arg("columns"), py::arg("log_den"), py::arg("alpha"),
+      "Channel weights from propagator denominators (sde_strategy = 2): alpha (n, n_channels), rows summing to 1; "
+      "see madnis_py/channels/enhancement.py.");
 }
 
 }  // namespace madnis::bind

@@ -8,6 +8,7 @@
 #include "kernels/scales.h"
 #include "kernels/clustering.h"
 #include "kernels/mappings.h"
+#include "kernels/propagators.h"
 #include "amplitudes/program.h"
 #include "core/device_memory.h"
 
@@ -32,6 +33,7 @@ MADNIS_CUDA_KERNEL(amplitudes::EvaluateEvents)
 MADNIS_CUDA_KERNEL(kernels::ChannelMap)
 MADNIS_CUDA_KERNEL(kernels::ChannelInverse)
 MADNIS_CUDA_KERNEL(kernels::RamboMap)
+MADNIS_CUDA_KERNEL(kernels::PropagatorWeights)
 
 void* device_malloc(std::size_t bytes) {
   void* p = nullptr;
