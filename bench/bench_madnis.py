@@ -1,7 +1,7 @@
 """VEGAS vs MadNIS on one process with one budget of integrand calls: cross section, unweighting efficiency,
 spread of the weights, calls and wall time.
 
-Run: python bench/bench_madnis.py PROCESS [--budget N] [--seed S] [--eval N] [--set madnis_X=V ...] [--channels K]
+Run: python bench/bench_madnis.py PROCESS [--budget N] [--seed S] [--eval N] [--set [madnis_]X=V ...] [--channels K]
      [--two-stage N]
 
 Both start from the same MadEvent-like VEGAS survey (madnis_py.generator.SurveyPlan, one grid per channel) and
@@ -149,8 +149,9 @@ def main() -> None:
     parser.add_argument("--budget", type=int, default=1_000_000, help="integrand calls after the survey")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--eval", type=int, default=1_000_000, help="weighted events to judge each method")
-    parser.add_argument("--set", action="append", default=[], metavar="madnis_NAME=VALUE",
-                        help="MadNIS configuration change (run_card name), repeatable")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="run_card entry for both methods (e.g. sde_strategy=2), or a MadNIS configuration "
+                        "change (madnis_NAME=VALUE); repeatable")
     parser.add_argument("--only", choices=("vegas", "madnis"), default=None)
     parser.add_argument("--two-stage", type=int, default=0, metavar="N",
                         help="train with the surrogate (madnis_surrogate) and unweight N proposals in two stages")
@@ -158,14 +159,14 @@ def main() -> None:
                         help="also print the K channels with the largest w_max,c (those that cost the efficiency)")
     args = parser.parse_args()
 
-    setup = load_setup(args.process)
+    setup = load_setup(args.process, settings=tuple(s for s in args.set if not s.startswith("madnis_")))
     from madnis_py.madnis.config import RUN_CARD_ENTRIES
 
     by_name = {e.name: e for e in RUN_CARD_ENTRIES}
     settings = {}
-    for item in args.set:
+    for item in (s for s in args.set if s.startswith("madnis_")):
         key, value = item.split("=", 1)
-        entry = by_name[key if key.startswith("madnis_") else f"madnis_{key}"]
+        entry = by_name[key]
         settings[entry.field] = (value.lower() in ("1", "true", "t")) if entry.type is bool else entry.type(value)
     torch.set_num_threads(1)
     n_ch = sum(len(g.topologies) for g in setup.groups)
