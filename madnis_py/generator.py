@@ -197,6 +197,9 @@ class Generator:
     config: a fixed VEGAS schedule for every channel; by default the two-stage :class:`SurveyPlan`.
     """
 
+    #: whether the integration sample's unweighted points give the events (else generate draws its own)
+    integration_gives_events = True
+
     def __init__(self, setup, rng: np.random.Generator, config: VegasConfig | None = None,
                  plan: SurveyPlan = SurveyPlan()):
         self.setup = setup
@@ -520,6 +523,8 @@ def _class_sum(leaders: list[tuple[Channel, int]]) -> IntegrationResult:
 class MadnisGenerator(Generator):
     """The same channels, sampled by MadNIS: VEGAS pre-training, then normalising flows and learned channel
     weights trained together on all channels (madnis_py.madnis), integration and generation from the flows."""
+
+    integration_gives_events = False  # the flows' generation draws its own points
 
     def __init__(self, setup, rng: np.random.Generator, config):
         import torch

@@ -18,7 +18,6 @@ from madnis_py import __version__
 from madnis_py.errors import UserError
 from madnis_py.distributed import generate_distributed, integrate_distributed
 from madnis_py.event_generator import EventGenerator, precision_goal
-from madnis_py.generator import MadnisGenerator
 from madnis_py.integrator import IntegrationResult
 from madnis_py.output import atomic_write_text
 from madnis_py.output.events import write_events_lhe
@@ -183,9 +182,9 @@ def launch(options: RunOptions) -> RunResult:
                     say(f"resumed from {state_file}: continuing the training")
                 generator.train(log=say, checkpoint=save_state)
         say.stage("training", f"sigma = {generator.sampler.integrate()} after {timer.seconds['training']:.1f} s")
-        # VEGAS: the integration sample (on the workers, if any) also gives the events; MadNIS: the flows'
-        # generation draws its own points (on the workers, if any)
-        events_on_workers = distributed and isinstance(generator.sampler, MadnisGenerator)
+        # the integration sample (on the workers, if any) also gives the events, unless the sampler's generation
+        # draws its own points (then on the workers, if any)
+        events_on_workers = distributed and not generator.sampler.integration_gives_events
         with timer("integration"):
             if distributed and not events_on_workers:
                 cross_section = integrate_distributed(generator, goal, n_events, options.workers, options.cluster,
