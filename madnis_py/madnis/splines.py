@@ -39,7 +39,8 @@ def spline_parameters(raw: Tensor, n_bins: int, min_bin: float = 1e-3,
         raise ValueError(f"min_bin={min_bin} too large for {n_bins} bins")
     if not 0.0 < min_derivative < 1.0:
         raise ValueError(f"min_derivative={min_derivative} must be in (0, 1)")
-    rw, rh, rd = raw[..., :n_bins], raw[..., n_bins:2 * n_bins], raw[..., 2 * n_bins:]
+    # split, not slices: the gradient of split is one concatenation, that of each slice a zero-filled copy of raw
+    rw, rh, rd = torch.split(raw, (n_bins, n_bins, n_bins + 1), dim=-1)
     scale = 1.0 - n_bins * min_bin
     widths = min_bin + scale * torch.softmax(rw, dim=-1)
     heights = min_bin + scale * torch.softmax(rh, dim=-1)

@@ -101,7 +101,7 @@ class Surrogate(nn.Module):
         with torch.no_grad():
             self.s_lo.copy_(ys.min() - 1.0)
             self.s_hi.copy_(ys.max() + 1.0)
-        opt = torch.optim.Adam(self.net.parameters(), lr=lr)
+        opt = torch.optim.Adam(self.net.parameters(), lr=lr, fused=True)
         sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, max(1, steps))
         n = x.shape[0]
         for _ in range(steps):
