@@ -109,6 +109,30 @@ def test_flow_invertible_and_logdet_matches_autograd(dim, n_flows, context_dim):
         assert math.isclose(float(torch.linalg.slogdet(jac)[1]), float(ld[k].detach()), abs_tol=1e-8)
 
 
+@pytest.mark.parametrize("slot", [None, 16, 32, 128])
+def test_stacked_flows_give_each_event_its_own_flows_result_in_any_slot_layout(slot, monkeypatch):
+    # groups of very unequal size (0 to 150 events, unsorted): whatever the slots (the cost model's choice or a
+    # fixed size), every event gets what its flow alone gives it
+    import madnis_py.madnis.flow as flow_module
+
+    if slot is not None:
+        monkeypatch.setattr(flow_module, "slot_size", lambda index, n_flows: slot)
+    flow = Flow(3, n_flows=5, n_bins=6, hidden=16).double()
+    _randomise(flow, 0.5, seed=11)
+    g = torch.Generator().manual_seed(2)
+    index = torch.cat([torch.full((k,), f) for f, k in enumerate([1, 150, 0, 17, 40])])
+    index = index[torch.randperm(index.numel(), generator=g)]
+    x = torch.rand(index.numel(), 3, generator=g)
+    together = flow.log_prob(x, index)
+    for f in range(5):
+        rows = index == f
+        single = Flow(3, n_bins=6, hidden=16).double()
+        with torch.no_grad():
+            for p_single, p_stacked in zip(single.parameters(), flow.parameters()):
+                p_single.copy_(p_stacked[f:f + 1])
+        assert torch.allclose(together[rows], single.log_prob(x[rows]), atol=1e-12)
+
+
 def test_flow_starts_as_identity_and_sample_matches_log_prob():
     flow = Flow(3, n_flows=2).double()
     g = torch.Generator().manual_seed(0)
