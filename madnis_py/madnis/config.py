@@ -53,7 +53,7 @@ class MadnisConfig:
     surrogate_fit_steps: int = 2000
     surrogate_min_samples: int = 4096
     integrate_batch: int = 65536
-    threads: int = 1
+    threads: int = 0
 
     def __post_init__(self) -> None:
         if self.loss not in ("variance", "kl"):
@@ -157,8 +157,9 @@ _DOCS: dict[str, tuple[str, tuple | None]] = {
     "surrogate_fit_steps": ("Adam steps fitting the surrogate to the buffer", None),
     "surrogate_min_samples": ("true evaluations gathered before the surrogate is fitted", None),
     "integrate_batch": ("events per integrand call when integrating or sampling", None),
-    "threads": ("torch CPU threads while training and sampling (0: leave torch's setting; 1 is "
-                "fastest for small batches)", None),
+    "threads": ("torch CPU threads while training and sampling (0: leave torch's setting, all cores unless set; "
+                "1 for jobs side by side). On 2 cores, 2 threads train 1.5x faster than 1 (p p > t t~ j j 30.7 "
+                "against 48.3 s, g g > t t~ g 13.5 against 20.3 s)", None),
 }
 
 
