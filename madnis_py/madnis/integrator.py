@@ -187,6 +187,12 @@ class TwoStageEvents:
     result: TwoStageResult
 
 
+def _own_weight(log_alpha: Tensor, channels: Tensor) -> Tensor:
+    """alpha of each event's own channel (n,) from log alpha (n, n_channels): picked before exp, which costs the
+    whole matrix otherwise (30 ms for 1024 x 1491)."""
+    return log_alpha.gather(1, channels[:, None]).squeeze(1).exp()
+
+
 def _with_threads(method):
     """Run a method inside :meth:`MadnisIntegrator._threads`."""
 
@@ -406,13 +412,11 @@ class MadnisIntegrator:
 
     def _alpha(self, features: Tensor, prior: Tensor, channels: Tensor) -> Tensor:
         """alpha of each event's own channel, shape (n,)."""
-        log_a = self.channel_weights.log_alpha(features, prior, self.active)
-        return log_a.gather(1, channels[:, None]).squeeze(1).exp()
+        return _own_weight(self.channel_weights.log_alpha(features, prior, self.active), channels)
 
     def _prior_alpha(self, prior: Tensor, channels: Tensor) -> Tensor:
         """The prior weight (normalised over the active channels) of each event's own channel, shape (n,)."""
-        log_a = self.channel_weights.log_prior(prior, self.active)
-        return log_a.gather(1, channels[:, None]).squeeze(1).exp()
+        return _own_weight(self.channel_weights.log_prior(prior, self.active), channels)
 
     # --------------------------------------------------------------------- statistics ----
     def _record(self, means: Tensor, variances: Tensor, counts: Tensor, prior_means: Tensor | None = None) -> None:
@@ -499,7 +503,7 @@ class MadnisIntegrator:
         log_alpha = self.channel_weights.log_alpha(batch.features, batch.prior, self.active)
         rows = self._candidate_rows(batch, log_alpha)
         loss = mixture_variance_loss(*rows, self.n_channels, len(batch))
-        return loss, log_alpha.gather(1, batch.channel[:, None]).squeeze(1).exp() * batch.f
+        return loss, _own_weight(log_alpha, batch.channel) * batch.f
 
     def _candidate_rows(self, batch: SampleBatch, log_alpha: Tensor) -> tuple[Tensor, Tensor, Tensor, Tensor]:
         """The rows of :func:`.losses.mixture_moments` of a batch with candidates and the log of its channel
